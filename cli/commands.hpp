@@ -1,0 +1,13 @@
+// Subcommand registration: each subcommand adds its flags and sets the action to run.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace gp {
+
+/// `grid-partition check`.
+void register_check(CLI::App& root, std::function<int()>& action);
+
+} // namespace gp

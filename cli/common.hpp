@@ -1,0 +1,80 @@
+// Shared pieces of the grid-partition subcommands: input flags, progress on stderr, JSON text.
+#pragma once
+
+#include <libgrid/io.hpp>
+#include <libgrid/validation.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace gp {
+
+/// Exit codes of grid-partition (documented in README and --help).
+enum Exit : int {
+    exit_ok = 0,          ///< Success.
+    exit_data_errors = 1, ///< The inputs hold errors (listed).
+    exit_usage = 2,       ///< Bad command line.
+    exit_failure = 3,     ///< A libgrid error: unreadable input, unwritable output, bad CRS.
+    exit_bug = 4,         ///< An internal error: please report it.
+};
+
+/// Input flags shared by `check` and `plan`.
+struct InputFlags {
+    std::string transformers;
+    std::string where;
+    std::vector<std::string> feeders;
+    std::vector<std::string> boundaries;
+    std::vector<std::string> customers;
+    std::vector<std::string> classes; // class=field
+    libgrid::FieldMap fields;
+    std::string encoding, work_crs, assume_crs, out_crs;
+    std::string x_field, y_field, wkt_field;
+};
+
+/// Adds the input flags to a subcommand.
+void add_input_flags(CLI::App& app, InputFlags& flags);
+
+/// Turns the flags into read options.
+libgrid::ReadOptions make_read_options(const InputFlags& flags);
+
+/// Every input path named by the flags (outputs must never replace one).
+std::vector<std::string> input_paths(const InputFlags& flags);
+
+/// Splits `path[:layer]`: the whole text is a path when such a file exists.
+libgrid::LayerSource parse_source(const std::string& text);
+
+/// Progress on stderr: one line per stage with its time; a live percentage on a terminal.
+class ProgressPrinter {
+public:
+    explicit ProgressPrinter(bool quiet);
+    /// The callback to hand to libgrid options.
+    libgrid::ProgressFn callback();
+    /// Marks a stage done that libgrid does not report itself.
+    void stage_done(const std::string& stage);
+
+private:
+    void on_progress(const libgrid::Progress& p);
+    bool m_quiet;
+    bool m_tty;
+    std::string m_stage;
+    int m_last_percent = -1;
+    std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_stage_start;
+};
+
+/// Prints issues grouped, at most `max_per_code` lines per issue code, to stdout.
+void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_code);
+
+/// JSON string literal (quoted, escaped).
+std::string json_string(const std::string& s);
+
+/// Issues and rejections as a JSON array text.
+std::string issues_json(const libgrid::ValidationReport& report);
+
+/// Thousands separators: 12345 -> "12,345".
+std::string with_commas(double value);
+
+} // namespace gp

@@ -1,0 +1,38 @@
+// grid-partition: the command line over libgrid. The one try/catch of the program lives here
+// and maps errors to exit codes (see common.hpp).
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <libgrid/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"grid-partition: balanced, contiguous service grids from GIS files\n"
+                 "Exit status: 0 success, 1 the inputs hold errors, 2 bad command line,\n"
+                 "3 an input or output failed, 4 internal error."};
+    app.set_version_flag("--version", "grid-partition 0.1.0");
+    app.set_config("--config", "", "Read options from a TOML or INI file ([check] section for check)");
+    app.require_subcommand(1);
+    std::function<int()> action;
+    gp::register_check(app, action);
+    try {
+        app.parse(argc, argv);
+        return action ? action() : gp::exit_usage;
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? gp::exit_ok : gp::exit_usage;
+    } catch (const libgrid::Error& e) {
+        std::fflush(stdout);
+        fmt::print(stderr, "grid-partition: error: {}\n", e.what());
+        return e.code() == libgrid::ErrorCode::internal ? gp::exit_bug : gp::exit_failure;
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        fmt::print(stderr, "grid-partition: internal error: {} (please report this)\n", e.what());
+        return gp::exit_bug;
+    }
+}

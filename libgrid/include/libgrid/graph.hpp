@@ -1,0 +1,84 @@
+// libgrid/graph.hpp: the adjacency graph of transformer areas as a plain CSR graph.
+#pragma once
+
+#include <libgrid/model.hpp>
+#include <libgrid/progress.hpp>
+#include <libgrid/service_areas.hpp>
+#include <libgrid/validation.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace libgrid {
+
+/// Edge kind flags (an edge may carry both).
+enum EdgeKind : std::uint8_t {
+    edge_border = 1, ///< The two areas share a border of positive length.
+    edge_feeder = 2, ///< The two transformers are linked along a feeder.
+};
+
+/// An undirected graph in compressed sparse row form, as METIS and KaHIP take it.
+///
+/// Vertex v's neighbours are adjncy[xadj[v] .. xadj[v+1]); every edge is stored in both
+/// directions with the same attributes. Neighbour lists are sorted by vertex index.
+struct CsrGraph {
+    std::vector<std::size_t> xadj;      ///< Size n + 1.
+    std::vector<std::uint32_t> adjncy;  ///< Size 2m.
+    std::vector<double> border_m;       ///< Shared border length per entry, metres (0 if none).
+    std::vector<std::uint8_t> kind;     ///< EdgeKind flags per entry.
+    std::vector<double> vertex_weight;  ///< Per vertex (default: customers).
+
+    /// Number of vertices.
+    std::size_t num_vertices() const noexcept { return xadj.empty() ? 0 : xadj.size() - 1; }
+    /// Number of undirected edges.
+    std::size_t num_edges() const noexcept { return adjncy.size() / 2; }
+};
+
+/// One undirected edge, used to build a CsrGraph.
+struct GraphEdge {
+    std::uint32_t a = 0;   ///< Vertex.
+    std::uint32_t b = 0;   ///< Vertex.
+    double border_m = 0.0; ///< Shared border length in metres (0 for feeder-only edges).
+    std::uint8_t kind = edge_border; ///< EdgeKind flags.
+};
+
+/// Builds a CSR graph from an edge list: merges parallel edges (lengths add, flags OR),
+/// drops self-loops, sorts neighbours. O(m log m).
+CsrGraph make_csr(std::size_t num_vertices, const std::vector<GraphEdge>& edges,
+                  std::vector<double> vertex_weight = {});
+
+/// Connected components of a graph.
+struct Components {
+    std::vector<std::uint32_t> of_vertex; ///< Component index per vertex.
+    std::vector<std::size_t> sizes;       ///< Vertices per component, largest first.
+};
+
+/// Connected components (Boost.Graph). Components are numbered largest first, ties by
+/// smallest vertex. O(n + m).
+Components connected_components(const CsrGraph& graph);
+
+/// Options for build_adjacency().
+struct GraphOptions {
+    /// Two borders closer than this are taken as shared. Units: metres. Default: 0.01.
+    double snap_tolerance_m = 0.01;
+    /// Add feeder links as edges. Default: true.
+    bool feeder_edges = true;
+    ProgressFn progress; ///< Progress callback. Default: none.
+};
+
+/// The adjacency graph of a territory's service areas.
+struct AdjacencyGraph {
+    CsrGraph graph;                 ///< Vertex i is territory.transformers[i].
+    Components border_components;   ///< Components using border edges only.
+    Components components;          ///< Components using border and feeder edges.
+};
+
+/// Builds the adjacency graph: an edge where two service areas share a border (with its length)
+/// and, when enabled, where two transformers are linked along a feeder. Islands are reported
+/// (one info issue listing the components), never bridged. Vertex weights are customers.
+/// Complexity: O(n log n) in the number of area boundary segments.
+AdjacencyGraph build_adjacency(const Territory& territory, const ServiceAreas& areas,
+                               ValidationReport& report, const GraphOptions& options = {});
+
+} // namespace libgrid

@@ -1,0 +1,54 @@
+// libgrid/service_areas.hpp: one polygon per transformer area, tiling the study area.
+#pragma once
+
+#include <libgrid/geometry_types.hpp>
+#include <libgrid/model.hpp>
+#include <libgrid/progress.hpp>
+#include <libgrid/validation.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace libgrid {
+
+/// Options for build_service_areas().
+struct ServiceAreaOptions {
+    /// Shape areas from customer points (Voronoi of the customers, dissolved by transformer)
+    /// when the territory has them. Default: true.
+    bool use_customers = true;
+    /// Without boundaries, the study area is the convex hull of the transformers buffered by this
+    /// distance. Units: metres. Default: 0 = twice the median nearest-neighbour spacing.
+    double hull_buffer_m = 0.0;
+    ProgressFn progress; ///< Progress callback. Default: none.
+};
+
+/// An admin unit with no transformer, merged into a neighbouring transformer's area.
+struct AttachedUnit {
+    std::size_t level = 0;       ///< Level index (the finest level).
+    std::size_t unit = 0;        ///< Unit index in that level.
+    std::size_t transformer = npos; ///< Transformer whose area received it (npos: no neighbour).
+};
+
+/// The service areas of a territory.
+struct ServiceAreas {
+    /// shapes[i] is the area of territory.transformers[i]. Together they tile the study area:
+    /// no gaps, no overlaps (up to floating-point noise).
+    std::vector<MultiPolygon> shapes;
+    std::vector<AttachedUnit> attached_units; ///< Empty admin units and where they went.
+    /// How the study area was defined: "boundaries", "convex hull + <d> m" or "given polygons".
+    std::string study_area;
+};
+
+/// Builds the service area of every transformer.
+///
+/// Point transformers: Voronoi cells of the transformers (or of their customers), computed
+/// inside each unit of the finest admin level so that cell borders follow admin borders; units
+/// without a transformer are merged into the neighbour sharing the longest border (an info
+/// issue each). Polygon transformers: the given polygons. Requires validate() to have run.
+/// Complexity: O(n log n) (Voronoi per unit, STRtree look-ups).
+/// @throws Error(geometry) when GEOS fails on an input it was expected to handle.
+ServiceAreas build_service_areas(const Territory& territory, ValidationReport& report,
+                                 const ServiceAreaOptions& options = {});
+
+} // namespace libgrid

@@ -1,0 +1,74 @@
+#include <libgrid/model.hpp>
+#include <libgrid/validation.hpp>
+
+#include <fmt/format.h>
+
+namespace libgrid {
+
+const char* issue_name(IssueCode code) noexcept
+{
+    switch (code) {
+    case IssueCode::file_unreadable: return "file_unreadable";
+    case IssueCode::layer_not_found: return "layer_not_found";
+    case IssueCode::field_missing: return "field_missing";
+    case IssueCode::crs_missing: return "crs_missing";
+    case IssueCode::id_missing: return "id_missing";
+    case IssueCode::id_duplicate: return "id_duplicate";
+    case IssueCode::customers_invalid: return "customers_invalid";
+    case IssueCode::geometry_empty: return "geometry_empty";
+    case IssueCode::geometry_repaired: return "geometry_repaired";
+    case IssueCode::geometry_wrong_type: return "geometry_wrong_type";
+    case IssueCode::outside_boundaries: return "outside_boundaries";
+    case IssueCode::units_overlap: return "units_overlap";
+    case IssueCode::feeder_unknown_end: return "feeder_unknown_end";
+    case IssueCode::feeder_unknown: return "feeder_unknown";
+    case IssueCode::node_unknown: return "node_unknown";
+    case IssueCode::unit_without_transformer: return "unit_without_transformer";
+    case IssueCode::islands: return "islands";
+    case IssueCode::value_invalid: return "value_invalid";
+    case IssueCode::unit_not_nested: return "unit_not_nested";
+    case IssueCode::customer_unknown_transformer: return "customer_unknown_transformer";
+    case IssueCode::excluded_by_filter: return "excluded_by_filter";
+    case IssueCode::transformer_no_area: return "transformer_no_area";
+    }
+    return "unknown";
+}
+
+std::size_t ValidationReport::count(Severity severity) const noexcept
+{
+    std::size_t n = 0;
+    for (const auto& issue : issues)
+        if (issue.severity == severity) ++n;
+    return n;
+}
+
+void ValidationReport::merge(const ValidationReport& other)
+{
+    issues.insert(issues.end(), other.issues.begin(), other.issues.end());
+    rejected.insert(rejected.end(), other.rejected.begin(), other.rejected.end());
+}
+
+std::string format_issue(const Issue& issue)
+{
+    const char* sev = issue.severity == Severity::error     ? "error"
+                      : issue.severity == Severity::warning ? "warning"
+                                                            : "info";
+    std::string where;
+    if (!issue.file.empty()) where += issue.file;
+    if (!issue.layer.empty()) where += fmt::format("{}layer '{}'", where.empty() ? "" : ", ", issue.layer);
+    if (!issue.feature_id.empty())
+        where += fmt::format("{}feature '{}'", where.empty() ? "" : ", ", issue.feature_id);
+    std::string line = fmt::format("{} [{}]: {}{}{}", sev, issue_name(issue.code), where,
+                                   where.empty() ? "" : ": ", issue.message);
+    if (!issue.fix.empty()) line += fmt::format(" (fix: {})", issue.fix);
+    return line;
+}
+
+double Territory::total_customers() const noexcept
+{
+    double s = 0.0;
+    for (const auto& t : transformers) s += t.customers;
+    return s;
+}
+
+} // namespace libgrid

@@ -1,0 +1,77 @@
+// Internal interface of the geometry module (the only module that sees GEOS).
+// Plain libgrid types in and out; GEOS stays inside libgrid/src/geometry/*.cpp.
+#pragma once
+
+#include <libgrid/geometry_types.hpp>
+#include <libgrid/model.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace libgrid::detail {
+
+/// Result of make_valid().
+struct RepairResult {
+    bool was_valid = true; ///< True when the input was already valid (nothing changed).
+    std::string reason;    ///< GEOS's reason for invalidity ("" when valid).
+};
+
+/// Repairs an invalid polygon in place with GEOS MakeValid, keeping only polygonal parts.
+/// Empty input stays empty. @throws Error(geometry) if GEOS fails.
+RepairResult make_valid(MultiPolygon& shape);
+
+/// Point-in-polygon look-up over a fixed set of polygons (STRtree + prepared geometries).
+class PolygonIndex {
+public:
+    /// Indexes the shapes; shapes[i] keeps index i. Empty shapes are skipped.
+    explicit PolygonIndex(const std::vector<MultiPolygon>& shapes);
+    ~PolygonIndex();
+    PolygonIndex(const PolygonIndex&) = delete;
+    PolygonIndex& operator=(const PolygonIndex&) = delete;
+    /// Index of the lowest-numbered shape covering p (boundary counts), or npos. O(log n).
+    std::size_t locate(const Point& p) const;
+    /// Distance from p to the nearest shape and its index (npos when no shapes).
+    std::pair<std::size_t, double> nearest(const Point& p) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Pairwise overlap of two shapes of one set.
+struct Overlap {
+    std::size_t a = 0;  ///< Lower index.
+    std::size_t b = 0;  ///< Higher index.
+    double area = 0.0;  ///< Overlap area.
+};
+
+/// Every pair (a < b) whose interiors overlap by more than min_area. O(n log n + pairs).
+std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area);
+
+/// a minus b (polygonal part only).
+MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
+
+/// For each child, the parent with the largest overlap area (npos when none overlaps).
+/// O((children + parents) log n).
+std::vector<std::size_t> nest_by_overlap(const std::vector<MultiPolygon>& children,
+                                         const std::vector<MultiPolygon>& parents);
+
+/// Convex hull of the points buffered by distance d (d > 0).
+MultiPolygon buffered_hull(const std::vector<Point>& points, double d);
+
+/// A border shared by two shapes.
+struct SharedBorder {
+    std::size_t a = 0;    ///< Lower index.
+    std::size_t b = 0;    ///< Higher index.
+    double length = 0.0;  ///< Length of the shared border (> 0).
+};
+
+/// Every pair of shapes (a < b) sharing a border of positive length: boundary segments that are
+/// collinear within `tolerance` and overlap along their length. Tolerant of borders split at
+/// different vertices on the two sides. O(S log S) in the number of boundary segments S.
+std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes,
+                                         double tolerance);
+
+} // namespace libgrid::detail

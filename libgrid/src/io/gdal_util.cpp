@@ -1,0 +1,160 @@
+#include "io/gdal_util.hpp"
+
+#include <libgrid/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace libgrid::detail {
+
+GdalErrorCapture::GdalErrorCapture()
+{
+    CPLPushErrorHandlerEx(&GdalErrorCapture::handler, this);
+}
+
+GdalErrorCapture::~GdalErrorCapture()
+{
+    CPLPopErrorHandler();
+}
+
+void CPL_STDCALL GdalErrorCapture::handler(CPLErr level, CPLErrorNum, const char* msg)
+{
+    // Warnings (e.g. "driver does not support open option") are not failures; only keep the
+    // last real failure so that the libgrid message carries GDAL's reason.
+    if (level < CE_Failure) return;
+    auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+    if (self && msg) self->m_last_error = msg;
+}
+
+void ensure_gdal_registered()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+SrsPtr parse_srs(const std::string& text, const std::string& what)
+{
+    SrsPtr srs(new OGRSpatialReference());
+    srs->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    GdalErrorCapture capture;
+    if (srs->SetFromUserInput(text.c_str()) != OGRERR_NONE)
+        throw Error(ErrorCode::crs,
+                    fmt::format("io: {} '{}' is not a CRS GDAL understands{}{} (fix: give an "
+                                "EPSG code such as EPSG:32650, a WKT file or a PROJ string)",
+                                what, text, capture.last_error().empty() ? "" : ": ",
+                                capture.last_error()));
+    return srs;
+}
+
+SrsPtr clone_srs(const OGRSpatialReference* srs)
+{
+    if (!srs) return nullptr;
+    SrsPtr copy(srs->Clone());
+    copy->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return copy;
+}
+
+std::string srs_to_wkt(const OGRSpatialReference* srs)
+{
+    if (!srs) return {};
+    char* wkt = nullptr;
+    const char* options[] = {"FORMAT=WKT2_2018", nullptr};
+    srs->exportToWkt(&wkt, options);
+    std::string out = wkt ? wkt : "";
+    CPLFree(wkt);
+    return out;
+}
+
+TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialReference* to)
+{
+    if (!from || !to) return nullptr;
+    if (from->IsSame(to)) return nullptr;
+    GdalErrorCapture capture;
+    TransformPtr ct(OGRCreateCoordinateTransformation(from, to));
+    if (!ct)
+        throw Error(ErrorCode::crs, fmt::format("io: cannot transform from '{}' to '{}': {}",
+                                                from->GetName() ? from->GetName() : "?",
+                                                to->GetName() ? to->GetName() : "?",
+                                                capture.last_error()));
+    return ct;
+}
+
+namespace {
+Ring to_ring(const OGRLinearRing& ring)
+{
+    Ring out;
+    const int n = ring.getNumPoints();
+    out.reserve(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) out.push_back({ring.getX(i), ring.getY(i)});
+    if (!out.empty() && (out.front().x != out.back().x || out.front().y != out.back().y))
+        out.push_back(out.front());
+    return out;
+}
+
+void append_polygon(const OGRPolygon& poly, MultiPolygon& out)
+{
+    if (poly.IsEmpty()) return;
+    Polygon p;
+    p.outer = to_ring(*poly.getExteriorRing());
+    for (int i = 0; i < poly.getNumInteriorRings(); ++i)
+        p.holes.push_back(to_ring(*poly.getInteriorRing(i)));
+    out.push_back(std::move(p));
+}
+
+void append_any(const OGRGeometry& geom, MultiPolygon& out)
+{
+    const auto type = wkbFlatten(geom.getGeometryType());
+    if (type == wkbPolygon) {
+        append_polygon(*geom.toPolygon(), out);
+    } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+        for (const auto* part : *geom.toGeometryCollection()) append_any(*part, out);
+    } else if (type == wkbCurvePolygon || type == wkbMultiSurface) {
+        std::unique_ptr<OGRGeometry> linear(geom.getLinearGeometry());
+        if (linear) append_any(*linear, out);
+    }
+}
+} // namespace
+
+MultiPolygon to_multipolygon(const OGRGeometry& geom)
+{
+    MultiPolygon out;
+    append_any(geom, out);
+    return out;
+}
+
+std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& shape)
+{
+    auto out = std::make_unique<OGRMultiPolygon>();
+    auto make_ring = [](const Ring& ring) {
+        auto r = std::make_unique<OGRLinearRing>();
+        r->setNumPoints(static_cast<int>(ring.size()), FALSE);
+        for (std::size_t i = 0; i < ring.size(); ++i)
+            r->setPoint(static_cast<int>(i), ring[i].x, ring[i].y);
+        return r;
+    };
+    for (const auto& poly : shape) {
+        OGRPolygon p;
+        p.addRingDirectly(make_ring(poly.outer).release());
+        for (const auto& hole : poly.holes) p.addRingDirectly(make_ring(hole).release());
+        out->addGeometry(&p);
+    }
+    return out;
+}
+
+std::string lower(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+bool has_extension(const std::string& path, const char* ext)
+{
+    const std::string e = lower(ext);
+    return path.size() >= e.size() && lower(path.substr(path.size() - e.size())) == e;
+}
+
+} // namespace libgrid::detail

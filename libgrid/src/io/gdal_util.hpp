@@ -1,0 +1,84 @@
+// Private GDAL helpers of the io module: RAII handles, per-scope error capture, SRS handling.
+// Nothing outside libgrid/src/io includes this file.
+#pragma once
+
+#include <libgrid/geometry_types.hpp>
+
+#include <cpl_error.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace libgrid::detail {
+
+/// Captures GDAL/CPL errors raised in its scope (per thread, never process-global) so that
+/// they can be attached to libgrid messages instead of being printed by GDAL.
+class GdalErrorCapture {
+public:
+    GdalErrorCapture();
+    ~GdalErrorCapture();
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+    /// Last failure message (CE_Failure or worse), "" when none.
+    const std::string& last_error() const noexcept { return m_last_error; }
+    /// Clears the recorded message.
+    void clear() noexcept { m_last_error.clear(); }
+
+private:
+    static void CPL_STDCALL handler(CPLErr level, CPLErrorNum num, const char* msg);
+    std::string m_last_error;
+};
+
+/// Registers GDAL drivers once (thread-safe).
+void ensure_gdal_registered();
+
+/// Owning SRS pointer (OGRSpatialReference is reference counted; Release() frees it).
+struct SrsDeleter {
+    void operator()(OGRSpatialReference* srs) const noexcept
+    {
+        if (srs) srs->Release();
+    }
+};
+using SrsPtr = std::unique_ptr<OGRSpatialReference, SrsDeleter>;
+
+/// Owning coordinate transformation.
+struct TransformDeleter {
+    void operator()(OGRCoordinateTransformation* ct) const noexcept
+    {
+        OGRCoordinateTransformation::DestroyCT(ct);
+    }
+};
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+
+/// Parses a user CRS string (EPSG:n, WKT, PROJ) with GIS (x=lon/easting) axis order.
+/// @throws Error(crs) naming `what` (e.g. "--work-crs") when GDAL does not understand it.
+SrsPtr parse_srs(const std::string& text, const std::string& what);
+
+/// Clones an SRS and sets GIS axis order. Null in, null out.
+SrsPtr clone_srs(const OGRSpatialReference* srs);
+
+/// WKT2 of an SRS ("" for null).
+std::string srs_to_wkt(const OGRSpatialReference* srs);
+
+/// Transformation between two SRS; null when both are null (local frame) or equal.
+/// @throws Error(crs) when GDAL/PROJ cannot build it.
+TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialReference* to);
+
+/// Converts an OGR (multi)polygon (curves linearised) into a MultiPolygon; other types give
+/// an empty result.
+MultiPolygon to_multipolygon(const OGRGeometry& geom);
+
+/// Converts a MultiPolygon into an OGR multipolygon (caller owns).
+std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& shape);
+
+/// Lower-cased ASCII copy.
+std::string lower(std::string s);
+
+/// Case-insensitive ".ext" check.
+bool has_extension(const std::string& path, const char* ext);
+
+} // namespace libgrid::detail

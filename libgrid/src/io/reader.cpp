@@ -1,0 +1,779 @@
+// Reading every input layer into a Territory. Data problems become issues, never exceptions.
+#include "io/feeder_network.hpp"
+#include "io/gdal_util.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/io.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <unordered_map>
+
+namespace libgrid {
+namespace {
+
+using detail::GdalErrorCapture;
+using detail::SrsPtr;
+
+std::string join(const std::vector<std::string>& items, const char* sep = ",")
+{
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty()) out += sep;
+        out += s;
+    }
+    return out;
+}
+
+std::string trim(std::string s)
+{
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+}
+
+/// Strict number parsing: the whole (trimmed) text must be a finite number.
+bool parse_number(const std::string& text, double& value)
+{
+    const std::string t = trim(text);
+    if (t.empty()) return false;
+    errno = 0;
+    char* end = nullptr;
+    value = std::strtod(t.c_str(), &end);
+    return errno == 0 && end == t.c_str() + t.size() && std::isfinite(value);
+}
+
+bool truthy(const std::string& text)
+{
+    const std::string t = detail::lower(trim(text));
+    return t == "1" || t == "true" || t == "yes" || t == "y" || t == "t" || t == "open";
+}
+
+/// One opened input layer with what is known about it.
+struct InputLayer {
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;
+    std::string file;
+    std::string name;
+    SrsPtr srs;          ///< Source CRS (or the assumed one); null = local planar frame.
+    bool has_geometry = false;
+
+    int field(const std::string& name_) const
+    {
+        return name_.empty() ? -1 : layer->GetLayerDefn()->GetFieldIndex(name_.c_str());
+    }
+    std::vector<std::string> field_names() const
+    {
+        std::vector<std::string> names;
+        auto* defn = layer->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i)
+            names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+        return names;
+    }
+};
+
+/// Raw value of a feature's field as text ("" when null or unset).
+std::string field_text(OGRFeature& f, int idx)
+{
+    if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
+    return trim(f.GetFieldAsString(idx));
+}
+
+std::string feature_label(const std::string& id, GIntBig fid)
+{
+    return id.empty() ? fmt::format("fid {}", fid) : id;
+}
+
+class Reader {
+public:
+    explicit Reader(const ReadOptions& options) : m_opt(options)
+    {
+        detail::ensure_gdal_registered();
+        if (!options.assume_crs.empty() && detail::lower(options.assume_crs) != "local")
+            m_assumed = detail::parse_srs(options.assume_crs, "--assume-crs");
+    }
+
+    std::pair<Territory, ValidationReport> run();
+
+private:
+    // -- opening
+    std::vector<InputLayer> open(const LayerSource& src, const char* role, bool all_layers);
+    bool require_fields(const InputLayer& in, const char* role,
+                        const std::vector<std::pair<std::string, std::string>>& fields);
+    void check_optional_field(const InputLayer& in, const std::string& name,
+                              const std::string& default_name, const char* flag);
+    // -- layers
+    void read_transformers(InputLayer& in);
+    void read_boundaries(InputLayer& in, const std::string& level_name);
+    void read_feeders(InputLayer& in);
+    void read_customers(InputLayer& in);
+    // -- CRS
+    void choose_work_crs();
+    void to_work_crs(const InputLayer& in, std::vector<Point*>& points);
+    void progress(const char* stage, double fraction) const
+    {
+        if (m_opt.progress) m_opt.progress(Progress{stage, fraction});
+    }
+
+    void issue(Severity sev, IssueCode code, const InputLayer* in, std::string feature,
+               std::string message, std::string fix)
+    {
+        m_report.add(Issue{sev, code, in ? in->file : std::string{}, in ? in->name : std::string{},
+                           std::move(feature), std::move(message), std::move(fix)});
+    }
+    void reject(const InputLayer& in, GIntBig fid, const std::string& id, IssueCode code,
+                const std::string& reason, const std::string& fix)
+    {
+        issue(Severity::error, code, &in, feature_label(id, fid), reason, fix);
+        m_report.rejected.push_back(Rejected{in.file, in.name, fid, id, code, reason});
+    }
+
+    const ReadOptions& m_opt;
+    SrsPtr m_assumed;
+    SrsPtr m_work;
+    SrsPtr m_transformer_srs;
+    bool m_have_transformer_layer = false;
+    Territory m_territory;
+    ValidationReport m_report;
+    // per-layer raw data waiting for the working CRS
+    std::vector<InputLayer> m_layers;
+    std::vector<std::string> m_transformer_node;
+    std::vector<detail::NetworkEdge> m_edges;
+    std::set<std::string> m_feeder_ids;
+    bool m_feeders_given = false;
+    std::vector<std::tuple<std::size_t, Point, std::string>> m_raw_customers;
+};
+
+std::vector<InputLayer> Reader::open(const LayerSource& src, const char* role, bool all_layers)
+{
+    std::vector<InputLayer> out;
+    GdalErrorCapture capture;
+    CPLStringList open_options;
+    if (detail::has_extension(src.path, ".csv")) {
+        open_options.SetNameValue("X_POSSIBLE_NAMES", join(m_opt.x_names).c_str());
+        open_options.SetNameValue("Y_POSSIBLE_NAMES", join(m_opt.y_names).c_str());
+        open_options.SetNameValue("GEOM_POSSIBLE_NAMES", join(m_opt.wkt_names).c_str());
+        open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
+        open_options.SetNameValue("EMPTY_STRING_AS_NULL", "YES");
+    }
+    if (!m_opt.encoding.empty() &&
+        (detail::has_extension(src.path, ".shp") || detail::has_extension(src.path, ".dbf")))
+        open_options.SetNameValue("ENCODING", m_opt.encoding.c_str());
+    GDALDatasetUniquePtr ds(GDALDataset::Open(src.path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                                              nullptr, open_options.List(), nullptr));
+    if (!ds) {
+        std::error_code ec;
+        const bool exists = std::filesystem::exists(src.path, ec);
+        issue(Severity::error, IssueCode::file_unreadable, nullptr, "",
+              fmt::format("cannot open {} input '{}': {}", role, src.path,
+                          !exists ? "no such file"
+                          : capture.last_error().empty() ? "not a vector dataset GDAL can read"
+                                                         : capture.last_error()),
+              exists ? "convert it to GeoPackage, Shapefile, GeoJSON, FlatGeobuf or CSV"
+                     : "check the path");
+        return out;
+    }
+    std::vector<OGRLayer*> layers;
+    if (!src.layer.empty()) {
+        OGRLayer* layer = ds->GetLayerByName(src.layer.c_str());
+        if (!layer) {
+            std::vector<std::string> names;
+            for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
+            issue(Severity::error, IssueCode::layer_not_found, nullptr, "",
+                  fmt::format("{} input '{}' has no layer '{}'; its layers are: {}", role,
+                              src.path, src.layer, join(names, ", ")),
+                  "name one of these layers after the file, as FILE:LAYER");
+            return out;
+        }
+        layers.push_back(layer);
+    } else if (all_layers) {
+        for (auto* l : ds->GetLayers()) {
+            const auto t = wkbFlatten(l->GetGeomType());
+            if (t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
+                t == wkbMultiSurface || t == wkbUnknown)
+                layers.push_back(l);
+        }
+    } else if (ds->GetLayerCount() > 0) {
+        layers.push_back(ds->GetLayer(0));
+    }
+    if (layers.empty()) {
+        issue(Severity::error, IssueCode::layer_not_found, nullptr, "",
+              fmt::format("{} input '{}' has no {}layer", role, src.path,
+                          all_layers ? "polygon " : ""),
+              "check that the file holds the expected data");
+        return out;
+    }
+    // All layers of one dataset share the dataset handle: the first InputLayer owns it.
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        InputLayer in;
+        if (i == 0) in.dataset = std::move(ds);
+        in.layer = layers[i];
+        in.file = src.path;
+        in.name = layers[i]->GetName();
+        in.has_geometry = layers[i]->GetGeomType() != wkbNone;
+        if (!src.where.empty()) {
+            capture.clear();
+            if (in.layer->SetAttributeFilter(src.where.c_str()) != OGRERR_NONE) {
+                issue(Severity::error, IssueCode::field_missing, &in, "",
+                      fmt::format("filter \"{}\" is not valid OGR SQL for this layer: {}",
+                                  src.where, capture.last_error()),
+                      fmt::format("use field names of the layer: {}", join(in.field_names(), ", ")));
+                continue;
+            }
+            const GIntBig all = [&] {
+                OGRLayer* l = in.layer;
+                l->SetAttributeFilter(nullptr);
+                const GIntBig n = l->GetFeatureCount();
+                l->SetAttributeFilter(src.where.c_str());
+                return n;
+            }();
+            const GIntBig kept = in.layer->GetFeatureCount();
+            if (all > kept)
+                issue(Severity::info, IssueCode::excluded_by_filter, &in, "",
+                      fmt::format("{} of {} features excluded by the filter \"{}\"", all - kept,
+                                  all, src.where),
+                      "");
+        }
+        if (const OGRSpatialReference* srs = in.layer->GetSpatialRef()) {
+            in.srs = detail::clone_srs(srs);
+        } else if (in.has_geometry) {
+            if (m_assumed) {
+                in.srs = detail::clone_srs(m_assumed.get());
+            } else if (detail::lower(m_opt.assume_crs) != "local") {
+                issue(Severity::error, IssueCode::crs_missing, &in, "",
+                      "layer has no coordinate reference system",
+                      "give --assume-crs with its CRS (e.g. EPSG:4326 for lon/lat), or "
+                      "--assume-crs local for planar coordinates in metres");
+            }
+        }
+        out.push_back(std::move(in));
+    }
+    return out;
+}
+
+bool Reader::require_fields(const InputLayer& in, const char* role,
+                            const std::vector<std::pair<std::string, std::string>>& fields)
+{
+    bool ok = true;
+    for (const auto& [name, flag] : fields) {
+        if (in.field(name) >= 0) continue;
+        ok = false;
+        issue(Severity::error, IssueCode::field_missing, &in, "",
+              fmt::format("{} layer has no field '{}'; its fields are: {}", role, name,
+                          join(in.field_names(), ", ")),
+              fmt::format("map the right field with {}", flag));
+    }
+    return ok;
+}
+
+void Reader::check_optional_field(const InputLayer& in, const std::string& name,
+                                  const std::string& default_name, const char* flag)
+{
+    // An optional field is only an error when the user named it explicitly.
+    if (name.empty() || name == default_name || in.field(name) >= 0) return;
+    issue(Severity::error, IssueCode::field_missing, &in, "",
+          fmt::format("layer has no field '{}' (given with {}); its fields are: {}", name, flag,
+                      join(in.field_names(), ", ")),
+          fmt::format("correct {}", flag));
+}
+
+void Reader::read_transformers(InputLayer& in)
+{
+    const FieldMap& fm = m_opt.fields;
+    const FieldMap defaults;
+    if (!require_fields(in, "transformers",
+                        {{fm.id, "--id-field"}, {fm.customers, "--customers-field"}}))
+        return;
+    if (!in.has_geometry) {
+        issue(Severity::error, IssueCode::geometry_wrong_type, &in, "",
+              fmt::format("transformers layer has no geometry; its fields are: {}",
+                          join(in.field_names(), ", ")),
+              "for CSV give x/y columns (named x, y, lon, lat, ...) or a WKT column");
+        return;
+    }
+    check_optional_field(in, fm.feeder, defaults.feeder, "--feeder-field");
+    check_optional_field(in, fm.station, defaults.station, "--station-field");
+    check_optional_field(in, fm.branch, defaults.branch, "--branch-field");
+    check_optional_field(in, fm.kva, defaults.kva, "--kva-field");
+    check_optional_field(in, fm.workload, defaults.workload, "--workload-field");
+    check_optional_field(in, fm.manager, defaults.manager, "--manager-field");
+    check_optional_field(in, fm.node, defaults.node, "--node-field");
+
+    const int i_id = in.field(fm.id), i_cust = in.field(fm.customers);
+    const int i_feeder = in.field(fm.feeder), i_station = in.field(fm.station),
+              i_branch = in.field(fm.branch), i_kva = in.field(fm.kva),
+              i_work = in.field(fm.workload), i_manager = in.field(fm.manager),
+              i_node = in.field(fm.node);
+    std::vector<std::pair<std::string, int>> class_fields;
+    if (fm.classes.empty()) {
+        for (const auto& name : in.field_names()) {
+            const std::string l = detail::lower(name);
+            if (l.rfind("customers_", 0) == 0 && l.size() > 10 && l != detail::lower(fm.customers))
+                class_fields.emplace_back(l.substr(10), in.field(name));
+        }
+    } else {
+        for (const auto& [cls, field] : fm.classes) {
+            check_optional_field(in, field, "", "--class-field");
+            if (in.field(field) >= 0) class_fields.emplace_back(cls, in.field(field));
+        }
+    }
+
+    std::unordered_map<std::string, GIntBig> seen;
+    auto& txs = m_territory.transformers;
+    const GIntBig total = std::max<GIntBig>(1, in.layer->GetFeatureCount(FALSE));
+    GIntBig done = 0;
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        if (++done % 50000 == 0)
+            progress("read transformers", static_cast<double>(done) / static_cast<double>(total));
+        OGRFeature& f = *feature;
+        const GIntBig fid = f.GetFID();
+        const std::string id = field_text(f, i_id);
+        const std::string label = feature_label(id, fid);
+        bool rejected = false;
+        auto fail = [&](IssueCode code, const std::string& why, const std::string& fix) {
+            // Every problem of a feature is reported; the feature is rejected once.
+            if (!rejected) {
+                reject(in, fid, id, code, why, fix);
+                rejected = true;
+            } else {
+                issue(Severity::error, code, &in, label, why, fix);
+            }
+        };
+        if (id.empty())
+            fail(IssueCode::id_missing, fmt::format("transformer has no id (field '{}' is empty)", fm.id),
+                 fmt::format("give every transformer an id in field '{}'", fm.id));
+        else if (auto [it, inserted] = seen.try_emplace(id, fid); !inserted)
+            fail(IssueCode::id_duplicate,
+                 fmt::format("id '{}' is also used by feature fid {}", id, it->second),
+                 "give each transformer a unique id");
+
+        double customers = 0.0;
+        const std::string ctext = field_text(f, i_cust);
+        if (ctext.empty())
+            fail(IssueCode::customers_invalid,
+                 fmt::format("customer count (field '{}') is missing", fm.customers),
+                 "fill in the number of customers (0 when none)");
+        else if (!parse_number(ctext, customers))
+            fail(IssueCode::customers_invalid,
+                 fmt::format("customer count '{}' (field '{}') is not a number", ctext, fm.customers),
+                 "write the count as a plain number");
+        else if (customers < 0)
+            fail(IssueCode::customers_invalid,
+                 fmt::format("customer count {} (field '{}') is negative", ctext, fm.customers),
+                 "customer counts must be 0 or more");
+
+        const OGRGeometry* geom = f.GetGeometryRef();
+        TransformerArea t;
+        if (!geom || geom->IsEmpty()) {
+            fail(IssueCode::geometry_empty, "transformer has no geometry",
+                 "give its location (point) or its area (polygon)");
+        } else {
+            const auto type = wkbFlatten(geom->getGeometryType());
+            if (type == wkbPoint) {
+                t.location = {geom->toPoint()->getX(), geom->toPoint()->getY()};
+            } else if (type == wkbMultiPoint && geom->toMultiPoint()->getNumGeometries() == 1) {
+                const auto* p = geom->toMultiPoint()->getGeometryRef(0);
+                t.location = {p->getX(), p->getY()};
+            } else {
+                t.shape = detail::to_multipolygon(*geom);
+                // A point inside the area stands for the transformer (labels, look-ups).
+                if (OGRGeometryH inside = OGR_G_PointOnSurface(
+                        OGRGeometry::ToHandle(const_cast<OGRGeometry*>(geom)))) {
+                    t.location = {OGR_G_GetX(inside, 0), OGR_G_GetY(inside, 0)};
+                    OGR_G_DestroyGeometry(inside);
+                }
+                if (t.shape.empty())
+                    fail(IssueCode::geometry_wrong_type,
+                         fmt::format("geometry is a {}, not a point or polygon",
+                                     OGRGeometryTypeToName(geom->getGeometryType())),
+                         "give transformers as points or transformer-area polygons");
+            }
+        }
+        if (rejected) continue;
+
+        t.id = id;
+        t.customers = customers;
+        t.source_fid = fid;
+        t.feeder_id = field_text(f, i_feeder);
+        t.station_id = field_text(f, i_station);
+        t.branch_id = field_text(f, i_branch);
+        t.current_manager = field_text(f, i_manager);
+        auto optional_number = [&](int idx, const std::string& name, double& out) {
+            const std::string text = field_text(f, idx);
+            if (text.empty()) return;
+            if (!parse_number(text, out) || out < 0) {
+                out = std::numeric_limits<double>::quiet_NaN();
+                issue(Severity::warning, IssueCode::value_invalid, &in, label,
+                      fmt::format("field '{}' value '{}' is not a number >= 0; ignored", name, text),
+                      "write a plain number or leave it empty");
+            }
+        };
+        optional_number(i_kva, fm.kva, t.kva);
+        optional_number(i_work, fm.workload, t.workload);
+        for (const auto& [cls, idx] : class_fields) {
+            double v = 0.0;
+            optional_number(idx, cls, v);
+            t.classes.push_back({cls, std::isnan(v) ? 0.0 : v});
+        }
+        if (i_node >= 0) m_transformer_node.push_back(field_text(f, i_node));
+        txs.push_back(std::move(t));
+    }
+    if (done == 0)
+        issue(Severity::error, IssueCode::geometry_empty, &in, "",
+              "transformers layer holds no features", "check the file and any --where filter");
+    m_transformer_srs = detail::clone_srs(in.srs.get());
+    m_territory.transformers_file = in.file;
+    m_territory.transformers_layer = in.name;
+    m_have_transformer_layer = true;
+}
+
+void Reader::read_boundaries(InputLayer& in, const std::string& level_name)
+{
+    const FieldMap& fm = m_opt.fields;
+    const FieldMap defaults;
+    check_optional_field(in, fm.unit_id, defaults.unit_id, "--unit-id-field");
+    check_optional_field(in, fm.unit_name, defaults.unit_name, "--unit-name-field");
+    const int i_id = in.field(fm.unit_id), i_name = in.field(fm.unit_name);
+    AdminLevel level;
+    level.name = level_name.empty() ? in.name : level_name;
+    level.file = in.file;
+    level.layer = in.name;
+    std::unordered_map<std::string, GIntBig> seen;
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        OGRFeature& f = *feature;
+        const GIntBig fid = f.GetFID();
+        std::string id = field_text(f, i_id);
+        if (id.empty()) id = fmt::format("{}", fid); // units without ids are named by FID
+        if (auto [it, inserted] = seen.try_emplace(id, fid); !inserted) {
+            issue(Severity::error, IssueCode::id_duplicate, &in, id,
+                  fmt::format("admin unit id '{}' is also used by feature fid {}", id, it->second),
+                  "give each unit of a level a unique id");
+            id = fmt::format("{}#{}", id, fid);
+        }
+        const OGRGeometry* geom = f.GetGeometryRef();
+        AdminUnit unit;
+        unit.id = id;
+        unit.name = field_text(f, i_name);
+        unit.source_fid = fid;
+        if (!geom || geom->IsEmpty()) {
+            issue(Severity::error, IssueCode::geometry_empty, &in, id, "admin unit has no geometry",
+                  "draw its polygon or delete the feature");
+            continue;
+        }
+        unit.shape = detail::to_multipolygon(*geom);
+        if (unit.shape.empty()) {
+            issue(Severity::error, IssueCode::geometry_wrong_type, &in, id,
+                  fmt::format("admin unit geometry is a {}, not a polygon",
+                              OGRGeometryTypeToName(geom->getGeometryType())),
+                  "boundaries must be polygon layers");
+            continue;
+        }
+        level.units.push_back(std::move(unit));
+    }
+    if (level.units.empty())
+        issue(Severity::error, IssueCode::geometry_empty, &in, "",
+              "boundary layer holds no usable polygon", "check the file");
+    else
+        m_territory.levels.push_back(std::move(level));
+}
+
+void Reader::read_feeders(InputLayer& in)
+{
+    const FieldMap& fm = m_opt.fields;
+    const FieldMap defaults;
+    m_feeders_given = true;
+    if (in.field(fm.from) < 0 || in.field(fm.to) < 0) {
+        issue(Severity::error, IssueCode::field_missing, &in, "",
+              fmt::format("feeder layer has no '{}'/'{}' fields naming the nodes (or "
+                          "transformers) each edge joins; its fields are: {}",
+                          fm.from, fm.to, join(in.field_names(), ", ")),
+              "map them with --from-field and --to-field (line layers must carry node ids)");
+        return;
+    }
+    check_optional_field(in, fm.edge_feeder, defaults.edge_feeder, "--edge-feeder-field");
+    check_optional_field(in, fm.open, defaults.open, "--open-field");
+    check_optional_field(in, fm.length, defaults.length, "--length-field");
+    const int i_from = in.field(fm.from), i_to = in.field(fm.to),
+              i_feeder = in.field(fm.edge_feeder), i_open = in.field(fm.open),
+              i_len = in.field(fm.length), i_id = in.field("id");
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        OGRFeature& f = *feature;
+        const std::string feeder = field_text(f, i_feeder);
+        if (!feeder.empty()) m_feeder_ids.insert(feeder);
+        if (truthy(field_text(f, i_open))) continue; // normally open: not a path for supply
+        detail::NetworkEdge e;
+        e.from = field_text(f, i_from);
+        e.to = field_text(f, i_to);
+        e.feeder_id = feeder;
+        if (!parse_number(field_text(f, i_len), e.length_m)) {
+            e.length_m = 0.0;
+            if (const OGRGeometry* g = f.GetGeometryRef();
+                g && wkbFlatten(g->getGeometryType()) == wkbLineString)
+                e.length_m = g->toLineString()->get_Length(); // source units; a fallback only
+        }
+        if (e.from.empty() || e.to.empty()) {
+            issue(Severity::error, IssueCode::feeder_unknown_end, &in,
+                  feature_label(field_text(f, i_id), f.GetFID()),
+                  fmt::format("feeder edge has an empty '{}' or '{}'", fm.from, fm.to),
+                  "fill in both ends of every edge");
+            continue;
+        }
+        m_edges.push_back(std::move(e));
+    }
+}
+
+void Reader::read_customers(InputLayer& in)
+{
+    const FieldMap& fm = m_opt.fields;
+    if (!require_fields(in, "customers", {{fm.customer_transformer, "--customer-transformer-field"}}))
+        return;
+    const int idx = in.field(fm.customer_transformer);
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        const OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty() || wkbFlatten(g->getGeometryType()) != wkbPoint) continue;
+        m_raw_customers.emplace_back(m_layers.size(), Point{g->toPoint()->getX(), g->toPoint()->getY()},
+                                     field_text(*feature, idx));
+    }
+}
+
+void Reader::choose_work_crs()
+{
+    if (!m_opt.work_crs.empty()) {
+        m_work = detail::parse_srs(m_opt.work_crs, "--work-crs");
+        return;
+    }
+    const OGRSpatialReference* src = m_transformer_srs.get();
+    if (!src) return; // local planar frame: work in it as it is
+    if (src->IsProjected() && std::abs(src->GetLinearUnits() - 1.0) < 1e-9) {
+        // Already metric and projected: re-projecting to UTM would only add distortion.
+        m_work = detail::clone_srs(src);
+        return;
+    }
+    // Geographic (or non-metric) input: the UTM zone of the transformers' centre.
+    Box box;
+    for (const auto& t : m_territory.transformers) {
+        if (t.shape.empty())
+            box.add(t.location);
+        else
+            for (const auto& p : t.shape.front().outer) box.add(p);
+    }
+    if (box.empty()) return;
+    SrsPtr wgs84(new OGRSpatialReference());
+    wgs84->SetWellKnownGeogCS("WGS84");
+    wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    double x = 0.5 * (box.min_x + box.max_x), y = 0.5 * (box.min_y + box.max_y);
+    if (auto ct = detail::make_transform(src, wgs84.get())) ct->Transform(1, &x, &y);
+    const int zone = std::clamp(static_cast<int>(std::floor((x + 180.0) / 6.0)) + 1, 1, 60);
+    m_work.reset(new OGRSpatialReference());
+    m_work->importFromEPSG((y >= 0 ? 32600 : 32700) + zone);
+    m_work->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+}
+
+void Reader::to_work_crs(const InputLayer& in, std::vector<Point*>& points)
+{
+    if (points.empty()) return;
+    if (static_cast<bool>(in.srs) != static_cast<bool>(m_work)) {
+        issue(Severity::warning, IssueCode::crs_missing, &in, "",
+              fmt::format("layer is in {} but the working frame is {}; coordinates are used as "
+                          "they are",
+                          in.srs ? "a georeferenced CRS" : "a local planar frame",
+                          m_work ? "georeferenced" : "local planar"),
+              "give every layer a CRS, or --assume-crs for the ones without");
+        return;
+    }
+    auto ct = detail::make_transform(in.srs.get(), m_work.get());
+    if (!ct) return;
+    std::vector<double> xs(points.size()), ys(points.size());
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        xs[i] = points[i]->x;
+        ys[i] = points[i]->y;
+    }
+    std::vector<int> ok(points.size(), TRUE);
+    ct->Transform(static_cast<int>(points.size()), xs.data(), ys.data(), nullptr, ok.data());
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!ok[i]) ++failed;
+        points[i]->x = xs[i];
+        points[i]->y = ys[i];
+    }
+    if (failed)
+        issue(Severity::error, IssueCode::crs_missing, &in, "",
+              fmt::format("{} coordinates could not be transformed to the working CRS", failed),
+              "check the layer's CRS (lon/lat data declared as projected, or the reverse?)");
+}
+
+void collect_points(MultiPolygon& shape, std::vector<Point*>& out)
+{
+    for (auto& poly : shape) {
+        for (auto& p : poly.outer) out.push_back(&p);
+        for (auto& hole : poly.holes)
+            for (auto& p : hole) out.push_back(&p);
+    }
+}
+
+std::pair<Territory, ValidationReport> Reader::run()
+{
+    // Transformers first: their CRS and extent choose the working CRS.
+    progress("read transformers", 0.0);
+    {
+        auto layers = open(m_opt.transformers, "transformers", false);
+        if (!layers.empty()) {
+            read_transformers(layers.front());
+            m_layers.push_back(std::move(layers.front()));
+        }
+    }
+    const std::size_t transformer_layer = m_layers.empty() ? npos : 0;
+    std::vector<std::size_t> boundary_layer;
+    for (const auto& src : m_opt.boundaries) {
+        for (auto& in : open(src, "boundaries", true)) {
+            const std::size_t before = m_territory.levels.size();
+            read_boundaries(in, src.layer.empty() ? std::string{} : src.level);
+            if (m_territory.levels.size() > before) boundary_layer.push_back(m_layers.size());
+            m_layers.push_back(std::move(in));
+        }
+    }
+    for (const auto& src : m_opt.feeders)
+        for (auto& in : open(src, "feeders", false)) {
+            read_feeders(in);
+            m_layers.push_back(std::move(in));
+        }
+    for (const auto& src : m_opt.customers)
+        for (auto& in : open(src, "customers", false)) {
+            read_customers(in);
+            m_layers.push_back(std::move(in));
+        }
+    progress("read transformers", 1.0);
+
+    // Working CRS, then every geometry into it (one batched transform per layer).
+    choose_work_crs();
+    if (transformer_layer != npos) {
+        std::vector<Point*> pts;
+        for (auto& t : m_territory.transformers) {
+            pts.push_back(&t.location);
+            collect_points(t.shape, pts);
+        }
+        to_work_crs(m_layers[transformer_layer], pts);
+    }
+    for (std::size_t k = 0; k < boundary_layer.size(); ++k) {
+        std::vector<Point*> pts;
+        for (auto& u : m_territory.levels[k].units) collect_points(u.shape, pts);
+        to_work_crs(m_layers[boundary_layer[k]], pts);
+    }
+    m_territory.work_crs_wkt = detail::srs_to_wkt(m_work.get());
+    m_territory.work_crs_name = m_work ? m_work->GetName() : "local planar frame (no CRS)";
+    if (!m_opt.out_crs.empty())
+        m_territory.output_crs_wkt = detail::srs_to_wkt(detail::parse_srs(m_opt.out_crs, "--out-crs").get());
+    else
+        m_territory.output_crs_wkt = m_transformer_srs ? detail::srs_to_wkt(m_transformer_srs.get())
+                                                       : m_territory.work_crs_wkt;
+
+    // Levels coarsest first: fewer units means coarser (containment is checked by validate()).
+    std::stable_sort(m_territory.levels.begin(), m_territory.levels.end(),
+                     [](const AdminLevel& a, const AdminLevel& b) {
+                         return a.units.size() < b.units.size();
+                     });
+
+    // Feeders: contract the network to transformer links.
+    auto& txs = m_territory.transformers;
+    if (m_feeders_given) {
+        m_territory.feeders.assign(m_feeder_ids.begin(), m_feeder_ids.end());
+        const bool by_node = !m_opt.fields.node.empty() && m_transformer_node.size() == txs.size();
+        std::vector<std::string> node_of(txs.size());
+        std::unordered_map<std::string, char> node_known;
+        for (const auto& e : m_edges) {
+            node_known.emplace(e.from, 1);
+            node_known.emplace(e.to, 1);
+        }
+        if (by_node) {
+            node_of = m_transformer_node;
+            for (std::size_t i = 0; i < txs.size(); ++i) {
+                txs[i].node_id = node_of[i];
+                if (!node_of[i].empty() && !node_known.count(node_of[i]))
+                    issue(Severity::warning, IssueCode::node_unknown,
+                          transformer_layer == npos ? nullptr : &m_layers[transformer_layer],
+                          txs[i].id,
+                          fmt::format("node '{}' (field '{}') is not an end of any closed feeder "
+                                      "edge; the transformer gets no feeder links",
+                                      node_of[i], m_opt.fields.node),
+                          "check the node id or the feeder edge table");
+            }
+        } else {
+            std::unordered_map<std::string, char> ids;
+            for (std::size_t i = 0; i < txs.size(); ++i) {
+                node_of[i] = txs[i].id;
+                ids.emplace(txs[i].id, 1);
+            }
+            std::size_t unknown = 0;
+            std::set<std::string> reported;
+            for (const auto& e : m_edges)
+                for (const auto* end : {&e.from, &e.to})
+                    if (!ids.count(*end) && reported.insert(*end).second) ++unknown;
+            const InputLayer* feeder_layer = nullptr;
+            for (const auto& l : m_layers)
+                if (l.field(m_opt.fields.from) >= 0) feeder_layer = &l;
+            if (unknown > 0 && unknown * 2 > node_known.size()) {
+                // Most ends are not transformers: this is a node-based network.
+                issue(Severity::error, IssueCode::feeder_unknown_end, feeder_layer, "",
+                      fmt::format("{} of {} feeder edge ends name no transformer: the table "
+                                  "joins network nodes (buses, poles, switches), not transformers",
+                                  unknown, node_known.size()),
+                      "give the transformers' node field with --node-field (e.g. hv_bus)");
+            } else {
+                for (const auto& id : reported)
+                    issue(Severity::error, IssueCode::feeder_unknown_end, feeder_layer, id,
+                          fmt::format("a feeder edge names transformer '{}', which does not exist", id),
+                          "correct the edge or add the transformer");
+            }
+        }
+        m_territory.feeder_links = detail::contract_network(node_of, m_edges);
+    }
+
+    // Customers: resolve transformer ids, transform coordinates.
+    if (!m_raw_customers.empty()) {
+        std::unordered_map<std::string, std::size_t> index;
+        for (std::size_t i = 0; i < txs.size(); ++i) index.emplace(txs[i].id, i);
+        std::size_t unknown = 0;
+        std::string examples;
+        std::size_t layer_index = std::get<0>(m_raw_customers.front());
+        for (auto& [layer, p, tid] : m_raw_customers) {
+            auto it = index.find(tid);
+            if (it == index.end()) {
+                if (++unknown <= 5) examples += (examples.empty() ? "'" : ", '") + tid + "'";
+                continue;
+            }
+            m_territory.customers.push_back({it->second, p});
+        }
+        std::vector<Point*> pts;
+        for (auto& c : m_territory.customers) pts.push_back(&c.location);
+        if (layer_index < m_layers.size()) to_work_crs(m_layers[layer_index], pts);
+        if (unknown)
+            issue(Severity::warning, IssueCode::customer_unknown_transformer,
+                  layer_index < m_layers.size() ? &m_layers[layer_index] : nullptr, "",
+                  fmt::format("{} customer points name a transformer that is not in the model "
+                              "(e.g. {}); they are not used to shape service areas",
+                              unknown, examples),
+                  "check the customers' transformer ids");
+    }
+    return {std::move(m_territory), std::move(m_report)};
+}
+
+} // namespace
+
+std::pair<Territory, ValidationReport> read_inputs(const ReadOptions& options)
+{
+    Reader reader(options);
+    return reader.run();
+}
+
+} // namespace libgrid
