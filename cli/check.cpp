@@ -157,6 +157,9 @@ int run_check(const CheckFlags& flags)
                territory.transformers_file.empty() ? flags.in.transformers : territory.transformers_file,
                with_commas(double(txs.size())), with_commas(double(report.rejected.size())));
     fmt::print("  customers      {}{}\n", with_commas(territory.total_customers()), class_text);
+    if (!flags.in.customers.empty())
+        fmt::print("  customer pts   {} matched to transformers (they shape the service areas)\n",
+                   with_commas(double(territory.customers.size())));
     fmt::print("  stations       {} (from the transformers' station field)\n", stations.size());
     if (!flags.in.feeders.empty())
         fmt::print("  feeders        {} in the feeder layer, {} named by transformers; {} transformer links\n",

@@ -76,7 +76,9 @@ std::vector<FeederLink> contract_network(const std::vector<std::string>& transfo
         for (std::size_t k = offset[u]; k < offset[u + 1]; ++k) {
             const auto& arc = arcs[k];
             const double nd = d + std::max(0.0, edges[arc.edge].length_m);
-            // Ties broken by owner index so that the result does not depend on queue order.
+            // Ties broken by owner index so that the result does not depend on queue order; a
+            // transformer's own node is never taken over (zero-length edges are common).
+            if (dist[arc.to] == 0.0 && owner[arc.to] != npos) continue;
             if (nd < dist[arc.to] || (nd == dist[arc.to] && owner[u] < owner[arc.to])) {
                 dist[arc.to] = nd;
                 owner[arc.to] = owner[u];

@@ -313,10 +313,28 @@ void Reader::read_transformers(InputLayer& in)
               i_node = in.field(fm.node);
     std::vector<std::pair<std::string, int>> class_fields;
     if (fm.classes.empty()) {
+        // Automatic classes: numeric `customers_<class>` fields. Text columns (every CSV column
+        // is text) count when their first non-empty values are numbers, so that a note such as
+        // `customers_method` is not taken for a class.
         for (const auto& name : in.field_names()) {
             const std::string l = detail::lower(name);
-            if (l.rfind("customers_", 0) == 0 && l.size() > 10 && l != detail::lower(fm.customers))
-                class_fields.emplace_back(l.substr(10), in.field(name));
+            if (l.rfind("customers_", 0) != 0 || l.size() <= 10 || l == detail::lower(fm.customers))
+                continue;
+            const int idx = in.field(name);
+            const OGRFieldType type = in.layer->GetLayerDefn()->GetFieldDefn(idx)->GetType();
+            bool numeric = type == OFTInteger || type == OFTInteger64 || type == OFTReal;
+            if (type == OFTString) {
+                numeric = true;
+                int looked = 0;
+                in.layer->ResetReading();
+                for (auto& feature : *in.layer) {
+                    const std::string text = field_text(*feature, idx);
+                    double v = 0;
+                    if (!text.empty() && !parse_number(text, v)) numeric = false;
+                    if (!numeric || ++looked == 20) break;
+                }
+            }
+            if (numeric) class_fields.emplace_back(l.substr(10), idx);
         }
     } else {
         for (const auto& [cls, field] : fm.classes) {
