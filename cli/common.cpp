@@ -27,6 +27,11 @@ void add_input_flags(CLI::App& app, InputFlags& f)
         ->group("Inputs");
     app.add_option("--customers", f.customers, "Customer points with a transformer id (repeatable)")
         ->group("Inputs");
+    app.add_option("--feeder-attach-distance", f.feeder_attach_m,
+                   "Feeder lines without node ids: attach each transformer to the nearest line "
+                   "vertex within this distance (m)")
+        ->capture_default_str()
+        ->group("Inputs");
     app.add_option("--where", f.where,
                    "OGR SQL filter on the transformers, e.g. \"kind = 'lv_area'\"")
         ->group("Inputs");
@@ -102,6 +107,7 @@ libgrid::ReadOptions make_read_options(const InputFlags& f)
             throw CLI::ValidationError("--class-field", "expected CLASS=FIELD, got '" + cf + "'");
         o.fields.classes.emplace_back(cf.substr(0, eq), cf.substr(eq + 1));
     }
+    o.feeder_attach_m = f.feeder_attach_m;
     o.encoding = f.encoding;
     o.work_crs = f.work_crs;
     o.assume_crs = f.assume_crs;

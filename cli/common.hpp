@@ -32,6 +32,7 @@ struct InputFlags {
     libgrid::FieldMap fields;
     std::string encoding, work_crs, assume_crs, out_crs;
     std::string x_field, y_field, wkt_field;
+    double feeder_attach_m = 50.0;
 };
 
 /// Adds the input flags to a subcommand.

@@ -235,3 +235,27 @@ TEST_CASE("check --out writes service areas, the report and the rejected list, n
     CHECK(contains(r2.err, "refusing to write"));
     CHECK(contains(slurp(tx), "\"T1\""));
 }
+
+TEST_CASE("feeders given as lines without node ids are attached by geometry; open lines are not paths")
+{
+    TempDir d;
+    auto line = [](double x0, double y0, double x1, double y1, const std::string& props) {
+        return R"({"type":"Feature","properties":{)" + props +
+               R"(},"geometry":{"type":"LineString","coordinates":[[)" + std::to_string(x0) + "," +
+               std::to_string(y0) + "],[" + std::to_string(x1) + "," + std::to_string(y1) + "]]}}";
+    };
+    // T1-T2 on F1, T3-T4 on F2, and a normally-open tie T2-T3 that must not link them.
+    const std::string lines = geojson({line(113.002, 28.002, 113.008, 28.007, R"("feeder_id":"F1","normally_open":0)"),
+                                       line(113.012, 28.003, 113.018, 28.008, R"("feeder_id":"F2","normally_open":0)"),
+                                       line(113.008, 28.007, 113.012, 28.003, R"("feeder_id":"F2","normally_open":1)")});
+    auto r = run(check_args(d, transformers(), "--feeders '" + d.write("lines.geojson", lines) + "'"));
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "2 in the feeder layer, 2 named by transformers; 2 transformer links"));
+
+    // A transformer far from every line is reported, not silently linked.
+    r = run(check_args(d, transformers({point(113.005, 28.009, R"("id":"T5","customers":5,"feeder_id":"F1")")}),
+                       "--feeders '" + d.write("lines.geojson", lines) + "'"));
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "warning [node_unknown]"));
+    CHECK(contains(r.out, "1 transformers are more than 50 m from every feeder line vertex (e.g. 'T5')"));
+}

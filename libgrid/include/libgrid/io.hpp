@@ -77,6 +77,9 @@ struct ReadOptions {
     std::vector<std::string> x_names{"x", "lon", "lng", "longitude", "easting"};
     std::vector<std::string> y_names{"y", "lat", "latitude", "northing"}; ///< See x_names.
     std::vector<std::string> wkt_names{"wkt", "geometry", "geom", "the_geom"}; ///< See x_names.
+    /// Feeders given as lines without node ids: a transformer is attached to the nearest line
+    /// vertex within this distance (its own feeder's first). Units: metres. Default: 50.
+    double feeder_attach_m = 50.0;
     ProgressFn progress; ///< Progress callback. Default: none.
 };
 

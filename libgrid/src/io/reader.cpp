@@ -113,6 +113,8 @@ private:
     void read_transformers(InputLayer& in);
     void read_boundaries(InputLayer& in, const std::string& level_name);
     void read_feeders(InputLayer& in);
+    void read_feeder_lines(InputLayer& in);
+    std::vector<std::string> attach_to_lines();
     void read_customers(InputLayer& in);
     // -- CRS
     void choose_work_crs();
@@ -146,6 +148,12 @@ private:
     std::vector<InputLayer> m_layers;
     std::vector<std::string> m_transformer_node;
     std::vector<detail::NetworkEdge> m_edges;
+    struct FeederLine {
+        std::size_t layer;
+        std::string feeder_id;
+        std::vector<Point> points;
+    };
+    std::vector<FeederLine> m_lines; ///< Feeder lines without node ids, source CRS until moved.
     std::set<std::string> m_feeder_ids;
     bool m_feeders_given = false;
     std::vector<std::tuple<std::size_t, Point, std::string>> m_raw_customers;
@@ -510,11 +518,16 @@ void Reader::read_feeders(InputLayer& in)
     const FieldMap defaults;
     m_feeders_given = true;
     if (in.field(fm.from) < 0 || in.field(fm.to) < 0) {
+        const auto gtype = wkbFlatten(in.layer->GetGeomType());
+        if (gtype == wkbLineString || gtype == wkbMultiLineString || gtype == wkbUnknown) {
+            read_feeder_lines(in);
+            return;
+        }
         issue(Severity::error, IssueCode::field_missing, &in, "",
               fmt::format("feeder layer has no '{}'/'{}' fields naming the nodes (or "
-                          "transformers) each edge joins; its fields are: {}",
+                          "transformers) each edge joins, and no line geometry; its fields are: {}",
                           fm.from, fm.to, join(in.field_names(), ", ")),
-              "map them with --from-field and --to-field (line layers must carry node ids)");
+              "map them with --from-field and --to-field, or give the feeders as lines");
         return;
     }
     check_optional_field(in, fm.edge_feeder, defaults.edge_feeder, "--edge-feeder-field");
@@ -548,6 +561,102 @@ void Reader::read_feeders(InputLayer& in)
         }
         m_edges.push_back(std::move(e));
     }
+}
+
+void Reader::read_feeder_lines(InputLayer& in)
+{
+    // A line layer without node ids: the topology comes from the geometry (vertices that
+    // coincide after snapping are one node), and transformers are attached to the nearest
+    // vertex once everything is in the working CRS (see attach_to_lines()).
+    const FieldMap& fm = m_opt.fields;
+    const int i_feeder = in.field(fm.edge_feeder), i_open = in.field(fm.open);
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        const std::string feeder = field_text(*feature, i_feeder);
+        if (!feeder.empty()) m_feeder_ids.insert(feeder);
+        if (truthy(field_text(*feature, i_open))) continue;
+        const OGRGeometry* g = feature->GetGeometryRef();
+        if (!g || g->IsEmpty()) continue;
+        std::vector<const OGRLineString*> parts;
+        const auto type = wkbFlatten(g->getGeometryType());
+        if (type == wkbLineString) parts.push_back(g->toLineString());
+        else if (type == wkbMultiLineString)
+            for (const auto* part : *g->toMultiLineString()) parts.push_back(part);
+        for (const auto* line : parts) {
+            FeederLine fl{m_layers.size(), feeder, {}};
+            for (int i = 0; i < line->getNumPoints(); ++i) fl.points.push_back({line->getX(i), line->getY(i)});
+            if (fl.points.size() >= 2) m_lines.push_back(std::move(fl));
+        }
+    }
+}
+
+std::vector<std::string> Reader::attach_to_lines()
+{
+    auto& txs = m_territory.transformers;
+    std::vector<std::string> node_of(txs.size());
+    const double snap = 0.5; // metres: vertices closer than this are one node
+    auto key = [&](const Point& p) {
+        return fmt::format("{}:{}", std::llround(p.x / snap), std::llround(p.y / snap));
+    };
+    // Every segment is an edge between its snapped end vertices.
+    struct Vertex {
+        Point p;
+        std::string node;
+        const std::string* feeder;
+    };
+    std::vector<Vertex> vertices;
+    for (const auto& line : m_lines) {
+        for (std::size_t i = 0; i < line.points.size(); ++i) {
+            vertices.push_back({line.points[i], key(line.points[i]), &line.feeder_id});
+            if (i == 0) continue;
+            const Point& a = line.points[i - 1];
+            const Point& b = line.points[i];
+            m_edges.push_back({key(a), key(b), line.feeder_id, std::hypot(b.x - a.x, b.y - a.y)});
+        }
+    }
+    // Nearest vertex within the attach distance, preferring the transformer's own feeder.
+    const double cell = std::max(m_opt.feeder_attach_m, 1.0);
+    std::unordered_map<std::int64_t, std::vector<std::size_t>> grid;
+    auto cell_key = [&](std::int64_t cx, std::int64_t cy) { return cx * 73856093LL ^ cy * 19349663LL; };
+    for (std::size_t v = 0; v < vertices.size(); ++v)
+        grid[cell_key(static_cast<std::int64_t>(std::floor(vertices[v].p.x / cell)),
+                      static_cast<std::int64_t>(std::floor(vertices[v].p.y / cell)))]
+            .push_back(v);
+    std::size_t unattached = 0;
+    std::string examples;
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        const Point& p = txs[i].location;
+        const auto cx = static_cast<std::int64_t>(std::floor(p.x / cell));
+        const auto cy = static_cast<std::int64_t>(std::floor(p.y / cell));
+        double best_any = m_opt.feeder_attach_m, best_own = m_opt.feeder_attach_m;
+        std::size_t any = npos, own = npos;
+        for (std::int64_t dx = -1; dx <= 1; ++dx)
+            for (std::int64_t dy = -1; dy <= 1; ++dy) {
+                auto it = grid.find(cell_key(cx + dx, cy + dy));
+                if (it == grid.end()) continue;
+                for (const std::size_t v : it->second) {
+                    const double d = std::hypot(vertices[v].p.x - p.x, vertices[v].p.y - p.y);
+                    // Ties by vertex order keep the result independent of hash-map order.
+                    if (d < best_any || (d == best_any && any != npos && v < any)) { best_any = d; any = v; }
+                    if (*vertices[v].feeder == txs[i].feeder_id &&
+                        (d < best_own || (d == best_own && own != npos && v < own))) { best_own = d; own = v; }
+                }
+            }
+        const std::size_t chosen = own != npos ? own : any;
+        if (chosen == npos) {
+            if (++unattached <= 5) examples += (examples.empty() ? "'" : ", '") + txs[i].id + "'";
+            continue;
+        }
+        node_of[i] = vertices[chosen].node;
+        txs[i].node_id = node_of[i];
+    }
+    if (unattached)
+        issue(Severity::warning, IssueCode::node_unknown, nullptr, "",
+              fmt::format("{} transformers are more than {:.0f} m from every feeder line vertex "
+                          "(e.g. {}); they get no feeder links",
+                          unattached, m_opt.feeder_attach_m, examples),
+              "raise --feeder-attach-distance or check the feeder lines");
+    return node_of;
 }
 
 void Reader::read_customers(InputLayer& in)
@@ -688,6 +797,15 @@ std::pair<Territory, ValidationReport> Reader::run()
         for (auto& u : m_territory.levels[k].units) collect_points(u.shape, pts);
         to_work_crs(m_layers[boundary_layer[k]], pts);
     }
+    for (std::size_t k = 0; k < m_lines.size();) {
+        // One batched transform per source layer.
+        std::vector<Point*> pts;
+        std::size_t end = k;
+        for (; end < m_lines.size() && m_lines[end].layer == m_lines[k].layer; ++end)
+            for (auto& p : m_lines[end].points) pts.push_back(&p);
+        to_work_crs(m_layers[m_lines[k].layer], pts);
+        k = end;
+    }
     m_territory.work_crs_wkt = detail::srs_to_wkt(m_work.get());
     m_territory.work_crs_name = m_work ? m_work->GetName() : "local planar frame (no CRS)";
     if (!m_opt.out_crs.empty())
@@ -706,14 +824,18 @@ std::pair<Territory, ValidationReport> Reader::run()
     auto& txs = m_territory.transformers;
     if (m_feeders_given) {
         m_territory.feeders.assign(m_feeder_ids.begin(), m_feeder_ids.end());
-        const bool by_node = !m_opt.fields.node.empty() && m_transformer_node.size() == txs.size();
+        const bool by_line = !m_lines.empty();
+        const bool by_node = !by_line && !m_opt.fields.node.empty() && m_transformer_node.size() == txs.size();
         std::vector<std::string> node_of(txs.size());
+        if (by_line) node_of = attach_to_lines();
         std::unordered_map<std::string, char> node_known;
         for (const auto& e : m_edges) {
             node_known.emplace(e.from, 1);
             node_known.emplace(e.to, 1);
         }
-        if (by_node) {
+        if (by_line) {
+            // attach_to_lines() reported the transformers it could not attach.
+        } else if (by_node) {
             node_of = m_transformer_node;
             for (std::size_t i = 0; i < txs.size(); ++i) {
                 txs[i].node_id = node_of[i];
