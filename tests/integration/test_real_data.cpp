@@ -1,0 +1,103 @@
+// `grid-partition check` on every real dataset in ../shared/data and on the bundled sample:
+// each is read (fields mapped by flags) and its figures reported.
+#include "cli_run.hpp"
+
+using namespace cli_test;
+
+namespace {
+const std::string shared = LIBGRID_SHARED_DATA;
+const std::string bundled = LIBGRID_DATA;
+} // namespace
+
+TEST_CASE("the bundled Malta sample: 98 stations in 68 councils, Malta and Gozo as two islands")
+{
+    TempDir d;
+    const auto r = run("check -q --transformers '" + bundled + "/malta/malta.gpkg:transformers' --where 'is_atom = 1' "
+                       "--id-field atom_id --customers-field customers_proxy "
+                       "--boundaries '" + bundled + "/malta/malta.gpkg:admin_units_finest' --unit-id-field osm_id "
+                       "--out '" + d.path.string() + "'");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "98 in the model, 0 rejected"));
+    CHECK(contains(r.out, "customers      13,281"));
+    CHECK(contains(r.out, "admin_units_finest: 68 units (32 without a transformer, attached to neighbours)"));
+    CHECK(contains(r.out, "UTM zone 33N"));
+    CHECK(contains(r.out, "98 areas"));
+    CHECK(contains(r.out, "2 by shared borders"));
+    CHECK(contains(r.out, "3 of 101 features excluded by the filter"));
+    CHECK(fs::exists(d / "service_areas.gpkg"));
+}
+
+TEST_CASE("IEEE 8500: one feeder contracted to a tree of 1,176 transformer links")
+{
+    const auto r = run("check -q --transformers '" + shared + "/ieee8500/transformers.csv' --feeders '" + shared +
+                       "/ieee8500/feeder_edges.csv' --node-field hv_bus --assume-crs local");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "1,177 in the model"));
+    CHECK(contains(r.out, "1 in the feeder layer, 1 named by transformers; 1,176 transformer links"));
+    CHECK(contains(r.out, "local planar frame"));
+    CHECK(contains(r.out, "1 with feeder links"));
+}
+
+TEST_CASE("EPRI K1: the MV load without coordinates is rejected unless filtered out")
+{
+    const std::string args = "check -q --transformers '" + shared + "/epri_k1/transformers.csv' --feeders '" + shared +
+                             "/epri_k1/feeder_edges.csv' --node-field hv_bus --assume-crs local --customers '" +
+                             shared + "/epri_k1/loads.csv'";
+    auto r = run(args);
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "feature 'mvload:k22': transformer has no geometry"));
+    CHECK(contains(r.out, "321 read from"));
+    CHECK(contains(r.out, "320 in the model, 1 rejected"));
+    r = run(args + " --where \"kind = 'lv_area'\"");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "customers      570"));
+    CHECK(contains(r.out, "customer pts   320 matched to transformers"));
+    CHECK(contains(r.out, "1 by shared borders"));
+}
+
+TEST_CASE("EPRI ckt7 without its equivalent load")
+{
+    const auto r = run("check -q --transformers '" + shared + "/epri_ckt7/transformers.csv' --where \"kind <> 'equivalent_load'\" "
+                       "--feeders '" + shared + "/epri_ckt7/feeder_edges.csv' --node-field hv_bus --assume-crs local");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "130 in the model"));
+    CHECK(contains(r.out, "customers      867"));
+    CHECK(contains(r.out, "129 transformer links"));
+}
+
+TEST_CASE("Oberrhein MV: lon/lat CSV worked in UTM 32N, 4 feeders, normally-open ties excluded")
+{
+    const auto r = run("check -q --transformers '" + shared + "/oberrhein/mv_transformers.csv' --feeders '" + shared +
+                       "/oberrhein/mv_feeder_edges.csv' --node-field hv_bus --assume-crs EPSG:4326");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "147 in the model"));
+    CHECK(contains(r.out, "customers      18,558\n"));
+    CHECK(contains(r.out, "4 in the feeder layer, 4 named by transformers"));
+    CHECK(contains(r.out, "UTM zone 32N"));
+}
+
+TEST_CASE("polygon atoms: Georgia's 159 counties and NY8's 281 tracts (invalid ones repaired)")
+{
+    auto r = run("check -q --transformers '" + shared + "/districting/georgia_counties.gpkg' --id-field name "
+                 "--customers-field population");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "159 in the model"));
+    CHECK(contains(r.out, "customers      6,478,216"));
+    CHECK(contains(r.out, "(given polygons)"));
+    CHECK(contains(r.out, "1 by shared borders"));
+    r = run("check -q --transformers '" + shared + "/districting/ny8_tracts.gpkg' --id-field name "
+            "--customers-field population");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "281 in the model"));
+    CHECK(contains(r.out, "warning [geometry_repaired]"));
+    CHECK(contains(r.out, "1 by shared borders"));
+}
+
+TEST_CASE("Malta with the national grid's substations as transformers of a coarser model")
+{
+    // Another real layer read as points: the 23 primary substations, customers unknown -> errors.
+    const auto r = run("check -q --transformers '" + bundled + "/malta/malta.gpkg:feeder_sources' --id-field osm_id");
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "transformers layer has no field 'customers'"));
+    CHECK(contains(r.out, "its fields are: osm_type, osm_id"));
+}
