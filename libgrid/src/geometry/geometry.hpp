@@ -23,6 +23,7 @@ struct RepairResult {
 RepairResult make_valid(MultiPolygon& shape);
 
 /// Point-in-polygon look-up over a fixed set of polygons (STRtree + prepared geometries).
+/// Owns its own GEOS context and prepares shapes lazily: use one index from one thread at a time.
 class PolygonIndex {
 public:
     /// Indexes the shapes; shapes[i] keeps index i. Empty shapes are skipped.
@@ -68,9 +69,13 @@ struct SharedBorder {
     double length = 0.0;  ///< Length of the shared border (> 0).
 };
 
-/// Every pair of shapes (a < b) sharing a border of positive length: boundary segments that are
-/// collinear within `tolerance` and overlap along their length. Tolerant of borders split at
-/// different vertices on the two sides. O(S log S) in the number of boundary segments S.
+/// Every pair of shapes (a < b) sharing a border longer than `tolerance`: boundary segments (outer
+/// rings and holes; rings must be closed) that are collinear within `tolerance` and overlap along
+/// their length. Tolerant of borders split at different vertices on the two sides and of gaps up
+/// to `tolerance`; lengths are exact up to about `tolerance` per segment. Sorted by (a, b).
+/// Arithmetic only (no GEOS), near-linear in the number of boundary segments S: hashing, radix
+/// sorts and a uniform grid for the segments that do not match exactly. Deterministic.
+/// @throws Error(invalid_argument) if tolerance < 0 or there are 2^32 shapes or segments.
 std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes,
                                          double tolerance);
 

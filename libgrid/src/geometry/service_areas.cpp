@@ -1,0 +1,585 @@
+// build_service_areas(): one polygon per transformer, tiling the study area.
+//
+// Point transformers are turned into areas with Voronoi diagrams computed per admin unit of the
+// finest level (so area borders follow admin borders and every diagram stays small), then
+// dissolved by transformer. Units with no transformer are merged into the neighbouring area
+// with the longest common border. Without boundaries, one diagram over all transformers is
+// clipped to their buffered convex hull.
+#include <libgrid/service_areas.hpp>
+
+#include "geometry/geometry.hpp"
+#include "geometry/geos_wrap.hpp"
+
+#include <libgrid/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <utility>
+
+namespace libgrid {
+namespace {
+
+using detail::geos::GeomPtr;
+namespace geos = detail::geos;
+
+/// A Voronoi site: a transformer position or one of its customers.
+struct Site {
+    Point p;
+    std::size_t transformer = npos;
+};
+
+/// Nearest-point queries over a fixed point set: a uniform grid (about two points per cell)
+/// searched in growing square rings. Used to find which site a Voronoi cell belongs to and
+/// for nearest-neighbour spacing, both of which would be O(n^2) by brute force.
+class PointGrid {
+public:
+    explicit PointGrid(const std::vector<Point>& points) : m_points(points)
+    {
+        for (const Point& p : points) m_box.add(p);
+        const std::size_t n = points.size();
+        if (n == 0) return;
+        const double w = m_box.max_x - m_box.min_x;
+        const double h = m_box.max_y - m_box.min_y;
+        const double target_cells = std::max(1.0, 0.5 * static_cast<double>(n));
+        if (w > 0.0 && h > 0.0)
+            m_cell = std::sqrt(w * h / target_cells);
+        else
+            m_cell = std::max(w, h) / target_cells; // points on an axis-parallel line
+        // Very elongated sets: cap the cell count at a few per point.
+        m_cell = std::max(m_cell, std::max(w, h) / (4.0 * target_cells));
+        if (!(m_cell > 0.0)) m_cell = 1.0; // all points coincide
+        m_nx = static_cast<std::size_t>(w / m_cell) + 1;
+        m_ny = static_cast<std::size_t>(h / m_cell) + 1;
+
+        // Counting sort of point indices by cell (CSR layout).
+        m_start.assign(m_nx * m_ny + 1, 0);
+        std::vector<std::size_t> cell_of(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            cell_of[i] = cell_index(col(points[i].x), row(points[i].y));
+            ++m_start[cell_of[i] + 1];
+        }
+        for (std::size_t c = 0; c < m_nx * m_ny; ++c) m_start[c + 1] += m_start[c];
+        m_items.resize(n);
+        std::vector<std::size_t> fill(m_start.begin(), m_start.end() - 1);
+        for (std::size_t i = 0; i < n; ++i) m_items[fill[cell_of[i]]++] = i;
+    }
+
+    /// Index of the point nearest to q other than `skip` (npos when there is none).
+    /// Ties go to the lowest index.
+    std::size_t nearest(const Point& q, std::size_t skip = npos) const
+    {
+        std::size_t best = npos;
+        double best_d2 = std::numeric_limits<double>::infinity();
+        if (m_points.empty()) return best;
+        const auto cx = static_cast<std::ptrdiff_t>(col(q.x));
+        const auto cy = static_cast<std::ptrdiff_t>(row(q.y));
+        const auto nx = static_cast<std::ptrdiff_t>(m_nx);
+        const auto ny = static_cast<std::ptrdiff_t>(m_ny);
+        auto visit = [&](std::ptrdiff_t ix, std::ptrdiff_t iy) {
+            if (ix < 0 || iy < 0 || ix >= nx || iy >= ny) return;
+            const std::size_t c =
+                cell_index(static_cast<std::size_t>(ix), static_cast<std::size_t>(iy));
+            for (std::size_t k = m_start[c]; k < m_start[c + 1]; ++k) {
+                const std::size_t i = m_items[k];
+                if (i == skip) continue;
+                const double dx = m_points[i].x - q.x;
+                const double dy = m_points[i].y - q.y;
+                const double d2 = dx * dx + dy * dy;
+                if (d2 < best_d2 || (d2 == best_d2 && i < best)) {
+                    best_d2 = d2;
+                    best = i;
+                }
+            }
+        };
+        for (std::ptrdiff_t r = 0;; ++r) {
+            if (r == 0) {
+                visit(cx, cy);
+            } else {
+                for (std::ptrdiff_t ix = cx - r; ix <= cx + r; ++ix) {
+                    visit(ix, cy - r);
+                    visit(ix, cy + r);
+                }
+                for (std::ptrdiff_t iy = cy - r + 1; iy <= cy + r - 1; ++iy) {
+                    visit(cx - r, iy);
+                    visit(cx + r, iy);
+                }
+            }
+            // Any point not yet seen lies outside the ring-r square; its distance is at least
+            // q's distance to the nearest side of that square that still has cells beyond it.
+            double bound = std::numeric_limits<double>::infinity();
+            if (cx - r > 0)
+                bound = std::min(bound, q.x - (m_box.min_x + static_cast<double>(cx - r) * m_cell));
+            if (cx + r < nx - 1)
+                bound = std::min(bound,
+                                 m_box.min_x + static_cast<double>(cx + r + 1) * m_cell - q.x);
+            if (cy - r > 0)
+                bound = std::min(bound, q.y - (m_box.min_y + static_cast<double>(cy - r) * m_cell));
+            if (cy + r < ny - 1)
+                bound = std::min(bound,
+                                 m_box.min_y + static_cast<double>(cy + r + 1) * m_cell - q.y);
+            if (bound == std::numeric_limits<double>::infinity()) break; // whole grid seen
+            // Strict: a point at exactly `bound` may still have a lower index.
+            if (best != npos && best_d2 < bound * bound) break;
+        }
+        return best;
+    }
+
+private:
+    std::size_t col(double x) const noexcept { return clamp_cell((x - m_box.min_x) / m_cell, m_nx); }
+    std::size_t row(double y) const noexcept { return clamp_cell((y - m_box.min_y) / m_cell, m_ny); }
+    static std::size_t clamp_cell(double v, std::size_t n) noexcept
+    {
+        if (!(v > 0.0)) return 0;
+        const double top = static_cast<double>(n - 1);
+        return v >= top ? n - 1 : static_cast<std::size_t>(v);
+    }
+    std::size_t cell_index(std::size_t ix, std::size_t iy) const noexcept { return iy * m_nx + ix; }
+
+    const std::vector<Point>& m_points;
+    Box m_box;
+    double m_cell = 1.0;
+    std::size_t m_nx = 0;
+    std::size_t m_ny = 0;
+    std::vector<std::size_t> m_start;
+    std::vector<std::size_t> m_items;
+};
+
+/// Pieces of service areas, dissolved by transformer at the end.
+struct Pieces {
+    std::vector<MultiPolygon> shapes;
+    std::vector<std::size_t> owner; ///< Transformer of each piece.
+    void add(std::size_t transformer, MultiPolygon shape)
+    {
+        if (shape.empty()) return;
+        shapes.push_back(std::move(shape));
+        owner.push_back(transformer);
+    }
+};
+
+/// Splits a region (an admin unit or the hull) among the transformers of its sites.
+class RegionSplitter {
+public:
+    RegionSplitter(const geos::Context& ctx, std::vector<std::size_t>& shadowed_by)
+        : m_ctx(ctx), m_shadowed_by(shadowed_by)
+    {
+    }
+
+    /// Appends the pieces of `region` to `out`. Reorders `sites`.
+    void split(const MultiPolygon& region, std::vector<Site>& sites, Pieces& out)
+    {
+        if (sites.empty() || region.empty()) return;
+        drop_coincident(sites);
+        if (std::all_of(sites.begin(), sites.end(), [&](const Site& s) {
+                return s.transformer == sites.front().transformer;
+            })) {
+            // A single transformer takes the whole region: no diagram needed.
+            out.add(sites.front().transformer, region);
+            return;
+        }
+
+        const GEOSContextHandle_t h = m_ctx.get();
+        GeomPtr region_g = geos::to_geos(m_ctx, region);
+        geos::PreparedPtr region_prep = geos::prepare(m_ctx, region_g.get());
+
+        std::vector<Point> points(sites.size());
+        for (std::size_t i = 0; i < sites.size(); ++i) points[i] = sites[i].p;
+        GeomPtr multipoint = geos::to_geos_points(m_ctx, points);
+        // The diagram must cover the whole region; a margin keeps the outer cells' clipping
+        // edges well away from it.
+        Box env = bounds(region);
+        for (const Point& p : points) env.add(p);
+        const double margin = std::max({env.max_x - env.min_x, env.max_y - env.min_y, 1.0});
+        env = Box{env.min_x - margin, env.min_y - margin, env.max_x + margin, env.max_y + margin};
+        GeomPtr env_g = geos::to_geos(m_ctx, env);
+        GeomPtr cells = geos::own(
+            m_ctx, GEOSVoronoiDiagram_r(h, multipoint.get(), env_g.get(), 0.0, 0),
+            "cannot compute a Voronoi diagram");
+
+        // GEOS 3.11 does not keep the input order of cells. Any interior point of a cell is
+        // nearest to that cell's site, and the centroid of a (convex) cell is interior, so the
+        // site nearest to the centroid identifies the cell.
+        PointGrid grid(points);
+        const int ncells = GEOSGetNumGeometries_r(h, cells.get());
+        if (ncells < 0) m_ctx.fail("cannot read a Voronoi diagram");
+        // Cells grouped by transformer: sites are sorted by position, so key on transformer.
+        std::vector<std::pair<std::size_t, const GEOSGeometry*>> owned;
+        owned.reserve(static_cast<std::size_t>(ncells));
+        for (int c = 0; c < ncells; ++c) {
+            const GEOSGeometry* cell = m_ctx.check(GEOSGetGeometryN_r(h, cells.get(), c),
+                                                   "cannot read a Voronoi cell");
+            GeomPtr centroid =
+                geos::own(m_ctx, GEOSGetCentroid_r(h, cell), "cannot compute a centroid");
+            Point q;
+            if (GEOSGeomGetX_r(h, centroid.get(), &q.x) == 0 ||
+                GEOSGeomGetY_r(h, centroid.get(), &q.y) == 0)
+                m_ctx.fail("cannot read a centroid");
+            const std::size_t s = grid.nearest(q);
+            if (s != npos) owned.emplace_back(sites[s].transformer, cell);
+        }
+        std::stable_sort(owned.begin(), owned.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+
+        for (std::size_t lo = 0; lo < owned.size();) {
+            std::size_t hi = lo + 1;
+            while (hi < owned.size() && owned[hi].first == owned[lo].first) ++hi;
+            GeomPtr merged(nullptr, geos::GeomDeleter{h});
+            const GEOSGeometry* area = owned[lo].second;
+            if (hi - lo > 1) {
+                // Several sites (customers) of one transformer: dissolve their cells first so
+                // that the region is intersected once per transformer.
+                std::vector<GeomPtr> parts;
+                for (std::size_t k = lo; k < hi; ++k)
+                    parts.push_back(geos::own(m_ctx, GEOSGeom_clone_r(h, owned[k].second),
+                                              "cannot copy a Voronoi cell"));
+                GeomPtr coll = geos::make_collection(m_ctx, GEOS_MULTIPOLYGON, std::move(parts));
+                // Cells of one diagram share their edges exactly, which is what the (much
+                // faster) coverage union needs; the general union is the fallback should
+                // GEOS find them not to be a clean coverage.
+                merged.reset(GEOSCoverageUnion_r(h, coll.get()));
+                if (!merged)
+                    merged = geos::own(m_ctx, GEOSUnaryUnion_r(h, coll.get()),
+                                       "cannot dissolve Voronoi cells");
+                area = merged.get();
+            }
+            out.add(owned[lo].first, clip(region_g.get(), region_prep.get(), area));
+            lo = hi;
+        }
+    }
+
+private:
+    // Keeps one site per position. Sites of one transformer at one place are harmless
+    // duplicates; coincident sites of different transformers go to the lowest index.
+    void drop_coincident(std::vector<Site>& sites)
+    {
+        std::sort(sites.begin(), sites.end(), [](const Site& a, const Site& b) {
+            if (a.p.x != b.p.x) return a.p.x < b.p.x;
+            if (a.p.y != b.p.y) return a.p.y < b.p.y;
+            return a.transformer < b.transformer;
+        });
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < sites.size(); ++i) {
+            if (kept > 0 && sites[kept - 1].p.x == sites[i].p.x &&
+                sites[kept - 1].p.y == sites[i].p.y) {
+                const std::size_t winner = sites[kept - 1].transformer;
+                if (sites[i].transformer != winner && m_shadowed_by[sites[i].transformer] == npos)
+                    m_shadowed_by[sites[i].transformer] = winner;
+                continue;
+            }
+            sites[kept++] = sites[i];
+        }
+        sites.resize(kept);
+    }
+
+    MultiPolygon clip(const GEOSGeometry* region, const GEOSPreparedGeometry* region_prep,
+                      const GEOSGeometry* area)
+    {
+        const GEOSContextHandle_t h = m_ctx.get();
+        // Cells inside the region need no overlay; cells beyond it (the diagram extends past
+        // the region) are dropped without one.
+        if (m_ctx.check_predicate(GEOSPreparedContains_r(h, region_prep, area),
+                                  "cannot test containment"))
+            return geos::from_geos(m_ctx, area);
+        if (!m_ctx.check_predicate(GEOSPreparedIntersects_r(h, region_prep, area),
+                                   "cannot test intersection"))
+            return {};
+        GeomPtr inter = geos::own(m_ctx, GEOSIntersection_r(h, region, area),
+                                  "cannot clip a Voronoi cell to its admin unit");
+        return geos::from_geos(m_ctx, inter.get());
+    }
+
+    const geos::Context& m_ctx;
+    std::vector<std::size_t>& m_shadowed_by;
+};
+
+/// Calls the progress callback, if any.
+void report_progress(const ServiceAreaOptions& options, double fraction)
+{
+    if (options.progress) options.progress(Progress{"service areas", fraction});
+}
+
+/// Twice the median distance from each distinct position to its nearest other one (min 1 m).
+double default_hull_buffer(const std::vector<Point>& locations)
+{
+    std::vector<Point> pts = locations;
+    std::sort(pts.begin(), pts.end(),
+              [](const Point& a, const Point& b) { return a.x != b.x ? a.x < b.x : a.y < b.y; });
+    pts.erase(std::unique(pts.begin(), pts.end(),
+                          [](const Point& a, const Point& b) { return a.x == b.x && a.y == b.y; }),
+              pts.end());
+    if (pts.size() < 2) return 1.0;
+    PointGrid grid(pts);
+    std::vector<double> nn(pts.size());
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        const Point& q = pts[grid.nearest(pts[i], i)];
+        nn[i] = std::hypot(q.x - pts[i].x, q.y - pts[i].y);
+    }
+    auto mid = nn.begin() + static_cast<std::ptrdiff_t>(nn.size() / 2);
+    std::nth_element(nn.begin(), mid, nn.end());
+    return std::max(1.0, 2.0 * *mid);
+}
+
+/// Tolerance for "these units share a border": admin layers often have slivers and gaps of
+/// up to a metre between neighbours, but a metre would swallow whole units in small or
+/// synthetic data, so it is capped at 1/1000 of the typical unit size.
+double unit_border_tolerance(const AdminLevel& level)
+{
+    double total = 0.0;
+    std::size_t n = 0;
+    for (const AdminUnit& u : level.units)
+        if (!u.shape.empty()) {
+            total += area(u.shape);
+            ++n;
+        }
+    if (n == 0) return 0.0;
+    return std::min(1.0, 1e-3 * std::sqrt(total / static_cast<double>(n)));
+}
+
+/// Merges every empty unit into the neighbouring transformer area with the longest common
+/// border, in rounds: an empty unit touching only other empty units waits until one of them
+/// has been attached. Appends the units to `pieces`.
+void attach_empty_units(const Territory& territory, const std::vector<std::size_t>& empty_units,
+                        Pieces& pieces, ServiceAreas& result, ValidationReport& report)
+{
+    const std::size_t level_index = territory.levels.size() - 1;
+    const AdminLevel& level = territory.levels.back();
+    const std::size_t npieces = pieces.shapes.size();
+    const std::size_t nempty = empty_units.size();
+
+    // Borders between empty units and pieces (and between empty units), in one pass.
+    for (std::size_t u : empty_units) pieces.shapes.push_back(level.units[u].shape);
+    const std::vector<detail::SharedBorder> borders =
+        detail::shared_borders(pieces.shapes, unit_border_tolerance(level));
+    pieces.shapes.resize(npieces);
+
+    // Per empty unit (local index e): (neighbour, length) where the neighbour is a transformer
+    // (is_unit false) or another empty unit (is_unit true).
+    struct Link {
+        std::size_t to;
+        bool is_unit;
+        double length;
+    };
+    std::vector<std::vector<Link>> links(nempty);
+    for (const detail::SharedBorder& b : borders) {
+        const bool a_empty = b.a >= npieces; // a < b, so b is empty too when a is
+        const bool b_empty = b.b >= npieces;
+        if (a_empty) {
+            links[b.a - npieces].push_back(Link{b.b - npieces, true, b.length});
+            links[b.b - npieces].push_back(Link{b.a - npieces, true, b.length});
+        } else if (b_empty) {
+            links[b.b - npieces].push_back(Link{pieces.owner[b.a], false, b.length});
+        }
+    }
+
+    std::vector<std::size_t> attached(nempty, npos);
+    std::vector<std::pair<std::size_t, double>> scores;
+    for (bool changed = true; changed;) {
+        changed = false;
+        std::vector<std::size_t> next = attached;
+        for (std::size_t e = 0; e < nempty; ++e) {
+            if (attached[e] != npos) continue;
+            scores.clear();
+            for (const Link& l : links[e]) {
+                // Only attachments of earlier rounds count, so the result does not depend on
+                // the order units are visited in.
+                const std::size_t t = l.is_unit ? attached[l.to] : l.to;
+                if (t != npos) scores.emplace_back(t, l.length);
+            }
+            if (scores.empty()) continue;
+            std::sort(scores.begin(), scores.end());
+            std::size_t best = npos;
+            double best_len = 0.0;
+            for (std::size_t i = 0; i < scores.size();) {
+                double len = 0.0;
+                std::size_t j = i;
+                for (; j < scores.size() && scores[j].first == scores[i].first; ++j)
+                    len += scores[j].second;
+                if (len > best_len) { // strict: ties go to the lowest transformer index
+                    best_len = len;
+                    best = scores[i].first;
+                }
+                i = j;
+            }
+            next[e] = best;
+            changed = true;
+        }
+        attached = std::move(next);
+    }
+
+    for (std::size_t e = 0; e < nempty; ++e) {
+        const std::size_t u = empty_units[e];
+        const AdminUnit& unit = level.units[u];
+        const std::size_t t = attached[e];
+        result.attached_units.push_back(AttachedUnit{level_index, u, t});
+        if (t != npos) {
+            pieces.add(t, unit.shape);
+            report.add(Issue{Severity::info, IssueCode::unit_without_transformer, level.file,
+                             level.layer, unit.id,
+                             fmt::format("admin unit has no transformer; attached to the area "
+                                         "of transformer '{}'",
+                                         territory.transformers[t].id),
+                             ""});
+        } else {
+            report.add(Issue{Severity::warning, IssueCode::unit_without_transformer, level.file,
+                             level.layer, unit.id,
+                             "admin unit has no transformer and touches no unit that has one; "
+                             "it is left out of every service area",
+                             "check the boundary layer for an isolated unit, or add the "
+                             "transformers that serve it"});
+        }
+    }
+}
+
+/// Dissolves the pieces into one shape per transformer.
+void dissolve(const geos::Context& ctx, Pieces& pieces, std::vector<MultiPolygon>& shapes)
+{
+    std::vector<std::vector<std::size_t>> by_owner(shapes.size());
+    for (std::size_t i = 0; i < pieces.shapes.size(); ++i)
+        by_owner[pieces.owner[i]].push_back(i);
+    for (std::size_t t = 0; t < shapes.size(); ++t) {
+        const std::vector<std::size_t>& mine = by_owner[t];
+        if (mine.empty()) continue;
+        if (mine.size() == 1) {
+            shapes[t] = std::move(pieces.shapes[mine[0]]);
+            continue;
+        }
+        std::vector<GeomPtr> parts;
+        for (std::size_t i : mine) {
+            GeomPtr g = geos::to_geos(ctx, pieces.shapes[i]);
+            // Each piece is a multipolygon: flatten into polygons for one multipolygon input.
+            const int n = GEOSGetNumGeometries_r(ctx.get(), g.get());
+            for (int k = 0; k < n; ++k)
+                parts.push_back(geos::own(ctx,
+                                          GEOSGeom_clone_r(ctx.get(),
+                                                           GEOSGetGeometryN_r(ctx.get(), g.get(), k)),
+                                          "cannot copy a polygon"));
+        }
+        GeomPtr coll = geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+        GeomPtr merged = geos::own(ctx, GEOSUnaryUnion_r(ctx.get(), coll.get()),
+                                   "cannot dissolve the pieces of a service area");
+        shapes[t] = geos::from_geos(ctx, merged.get());
+    }
+}
+
+/// Case (b): Voronoi per unit of the finest level, empty units attached to neighbours.
+void build_with_boundaries(const Territory& territory, const ServiceAreaOptions& options,
+                           const geos::Context& ctx, std::vector<std::size_t>& shadowed_by,
+                           Pieces& pieces, ServiceAreas& result, ValidationReport& report)
+{
+    const std::size_t n = territory.transformers.size();
+    if (territory.transformer_unit.size() != n)
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("service areas: the territory locates {} of {} transformers in "
+                                "admin units (run validate() first)",
+                                territory.transformer_unit.size(), n));
+    const AdminLevel& level = territory.levels.back();
+    const std::size_t nunits = level.units.size();
+    auto unit_of = [&](std::size_t t) {
+        const std::size_t u = territory.transformer_unit[t];
+        return u < nunits ? u : npos; // npos: outside every unit, already rejected by validate()
+    };
+
+    std::vector<std::vector<Site>> unit_sites(nunits);
+    std::vector<char> has_site(n, 0);
+    if (options.use_customers && !territory.customers.empty()) {
+        std::vector<MultiPolygon> unit_shapes;
+        unit_shapes.reserve(nunits);
+        for (const AdminUnit& u : level.units) unit_shapes.push_back(u.shape);
+        const detail::PolygonIndex index(unit_shapes);
+        for (const CustomerPoint& c : territory.customers) {
+            if (c.transformer >= n || unit_of(c.transformer) == npos) continue;
+            const std::size_t u = index.locate(c.location);
+            if (u == npos) continue; // a customer outside the boundaries shapes nothing
+            unit_sites[u].push_back(Site{c.location, c.transformer});
+            has_site[c.transformer] = 1;
+        }
+    }
+    // Transformers without (located) customers stand for themselves.
+    for (std::size_t t = 0; t < n; ++t)
+        if (!has_site[t] && unit_of(t) != npos)
+            unit_sites[unit_of(t)].push_back(Site{territory.transformers[t].location, t});
+
+    RegionSplitter splitter(ctx, shadowed_by);
+    std::vector<std::size_t> empty_units;
+    const std::size_t step = std::max<std::size_t>(1, nunits / 100);
+    for (std::size_t u = 0; u < nunits; ++u) {
+        if (u % step == 0)
+            report_progress(options, 0.9 * static_cast<double>(u) / static_cast<double>(nunits));
+        if (unit_sites[u].empty()) {
+            if (!level.units[u].shape.empty()) empty_units.push_back(u);
+            continue;
+        }
+        splitter.split(level.units[u].shape, unit_sites[u], pieces);
+        std::vector<Site>().swap(unit_sites[u]); // free as we go
+    }
+    report_progress(options, 0.9);
+    if (!empty_units.empty()) attach_empty_units(territory, empty_units, pieces, result, report);
+}
+
+} // namespace
+
+ServiceAreas build_service_areas(const Territory& territory, ValidationReport& report,
+                                 const ServiceAreaOptions& options)
+{
+    ServiceAreas result;
+    const std::size_t n = territory.transformers.size();
+    result.shapes.resize(n);
+    report_progress(options, 0.0);
+
+    const bool given_polygons =
+        n > 0 && std::all_of(territory.transformers.begin(), territory.transformers.end(),
+                             [](const TransformerArea& t) { return !t.shape.empty(); });
+    if (given_polygons) {
+        for (std::size_t t = 0; t < n; ++t) result.shapes[t] = territory.transformers[t].shape;
+        result.study_area = "given polygons";
+        report_progress(options, 1.0);
+        return result;
+    }
+
+    geos::Context ctx;
+    Pieces pieces;
+    std::vector<std::size_t> shadowed_by(n, npos);
+    if (!territory.levels.empty()) {
+        result.study_area = "boundaries";
+        build_with_boundaries(territory, options, ctx, shadowed_by, pieces, result, report);
+    } else {
+        std::vector<Point> locations(n);
+        for (std::size_t t = 0; t < n; ++t) locations[t] = territory.transformers[t].location;
+        const double d =
+            options.hull_buffer_m > 0.0 ? options.hull_buffer_m : default_hull_buffer(locations);
+        result.study_area = fmt::format("convex hull + {:.0f} m", d);
+        if (n > 0) {
+            const MultiPolygon hull = detail::buffered_hull(locations, d);
+            std::vector<Site> sites(n);
+            for (std::size_t t = 0; t < n; ++t) sites[t] = Site{locations[t], t};
+            RegionSplitter(ctx, shadowed_by).split(hull, sites, pieces);
+        }
+        report_progress(options, 0.9);
+    }
+
+    dissolve(ctx, pieces, result.shapes);
+
+    for (std::size_t t = 0; t < n; ++t) {
+        if (!result.shapes[t].empty()) continue;
+        // Transformers outside every unit were rejected by validate(); not reported twice.
+        const bool located = territory.levels.empty() ||
+                             (t < territory.transformer_unit.size() &&
+                              territory.transformer_unit[t] != npos);
+        if (!located) continue;
+        std::string message = "transformer's service area is empty";
+        if (shadowed_by[t] != npos)
+            message = fmt::format("transformer stands at the same place as transformer '{}', "
+                                  "which takes the whole area there; its service area is empty",
+                                  territory.transformers[shadowed_by[t]].id);
+        report.add(Issue{Severity::warning, IssueCode::transformer_no_area, "", "",
+                         territory.transformers[t].id, message,
+                         "check the transformer's position"});
+    }
+    report_progress(options, 1.0);
+    return result;
+}
+
+} // namespace libgrid

@@ -1,0 +1,289 @@
+// Spec of build_service_areas() (libgrid/service_areas.hpp).
+#include <libgrid/error.hpp>
+#include <libgrid/service_areas.hpp>
+
+#include "geometry/geometry.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <string>
+
+using namespace libgrid;
+
+namespace {
+
+MultiPolygon rect(double x0, double y0, double x1, double y1)
+{
+    return {Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}, {}}};
+}
+
+// A territory with one admin level made of the given units (ids "U0", "U1", ...).
+Territory with_units(const std::vector<MultiPolygon>& units)
+{
+    Territory t;
+    AdminLevel level;
+    level.name = "units";
+    level.file = "units.gpkg";
+    level.layer = "units";
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        AdminUnit u;
+        u.id = "U" + std::to_string(i);
+        u.shape = units[i];
+        level.units.push_back(u);
+    }
+    t.levels.push_back(level);
+    return t;
+}
+
+// Adds a point transformer "T<i>" in the given unit (npos: no boundaries or outside).
+void add_transformer(Territory& t, Point where, std::size_t unit = npos)
+{
+    TransformerArea tr;
+    tr.id = "T" + std::to_string(t.transformers.size());
+    tr.customers = 10;
+    tr.location = where;
+    t.transformers.push_back(tr);
+    if (!t.levels.empty()) t.transformer_unit.push_back(unit);
+}
+
+double total_area(const std::vector<MultiPolygon>& shapes)
+{
+    return std::accumulate(shapes.begin(), shapes.end(), 0.0,
+                           [](double s, const MultiPolygon& m) { return s + area(m); });
+}
+
+// The output tiles `study_area`: no two areas overlap and together they cover it exactly.
+void check_tiling(const std::vector<MultiPolygon>& shapes, double study_area)
+{
+    CHECK(detail::find_overlaps(shapes, 1e-9 * study_area).empty());
+    CHECK(total_area(shapes) == doctest::Approx(study_area).epsilon(1e-9));
+}
+
+// Every transformer lies in its own area (and in no other).
+void check_points_in_own_area(const Territory& t, const ServiceAreas& sa)
+{
+    const detail::PolygonIndex index(sa.shapes);
+    for (std::size_t i = 0; i < t.transformers.size(); ++i) {
+        CAPTURE(i);
+        CHECK(index.locate(t.transformers[i].location) == i);
+    }
+}
+
+} // namespace
+
+TEST_CASE("service areas of point transformers follow the admin units")
+{
+    // Two 10x10 units side by side; three transformers in the left one, one in the right.
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10)});
+    add_transformer(t, {2, 2}, 0);
+    add_transformer(t, {8, 3}, 0);
+    add_transformer(t, {5, 8}, 0);
+    add_transformer(t, {15, 5}, 1);
+
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    CHECK(sa.study_area == "boundaries");
+    REQUIRE(sa.shapes.size() == 4);
+    check_tiling(sa.shapes, 200.0);
+    check_points_in_own_area(t, sa);
+    // The only transformer of a unit gets all of it; the others share theirs.
+    CHECK(area(sa.shapes[3]) == doctest::Approx(100.0));
+    CHECK(area(sa.shapes[0]) + area(sa.shapes[1]) + area(sa.shapes[2]) ==
+          doctest::Approx(100.0));
+    CHECK(sa.attached_units.empty());
+    CHECK(report.issues.empty());
+}
+
+TEST_CASE("an admin unit without transformer is attached to its longest neighbour")
+{
+    // U0 holds T0 (west half) and T1 (east half). U1 touches only U0 (along x = 10, all in
+    // T1's half); U2 touches only U1, so it can be attached once U1 is.
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10), rect(20, 0, 30, 10),
+                              rect(100, 100, 101, 101)}); // U3 touches nothing
+    add_transformer(t, {2, 5}, 0);
+    add_transformer(t, {8, 5}, 0);
+
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    REQUIRE(sa.attached_units.size() == 3);
+    CHECK(sa.attached_units[0].unit == 1);
+    CHECK(sa.attached_units[0].transformer == 1);
+    CHECK(sa.attached_units[1].unit == 2);
+    CHECK(sa.attached_units[1].transformer == 1);
+    CHECK(sa.attached_units[2].unit == 3);
+    CHECK(sa.attached_units[2].transformer == npos);
+    CHECK(sa.attached_units[0].level == 0);
+
+    REQUIRE(report.issues.size() == 3);
+    const Issue& info = report.issues[0];
+    CHECK(info.severity == Severity::info);
+    CHECK(info.code == IssueCode::unit_without_transformer);
+    CHECK(info.file == "units.gpkg");
+    CHECK(info.layer == "units");
+    CHECK(info.feature_id == "U1");
+    CHECK(info.message == "admin unit has no transformer; attached to the area of transformer 'T1'");
+    CHECK(report.issues[2].severity == Severity::warning);
+    CHECK(report.issues[2].feature_id == "U3");
+
+    check_tiling(sa.shapes, 300.0); // U3 is in no area
+    CHECK(area(sa.shapes[1]) == doctest::Approx(250.0));
+    check_points_in_own_area(t, sa);
+}
+
+TEST_CASE("coincident transformers: the lower index takes the place")
+{
+    Territory t = with_units({rect(0, 0, 10, 10)});
+    add_transformer(t, {2, 5}, 0);
+    add_transformer(t, {8, 5}, 0);
+    add_transformer(t, {2, 5}, 0); // same place as T0
+
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 100.0);
+    CHECK(sa.shapes[2].empty());
+    REQUIRE(report.issues.size() == 1);
+    CHECK(report.issues[0].code == IssueCode::transformer_no_area);
+    CHECK(report.issues[0].severity == Severity::warning);
+    CHECK(report.issues[0].feature_id == "T2");
+}
+
+TEST_CASE("transformers outside every unit get no area and no second report")
+{
+    Territory t = with_units({rect(0, 0, 10, 10)});
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {50, 50}, npos);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    CHECK(area(sa.shapes[0]) == doctest::Approx(100.0));
+    CHECK(sa.shapes[1].empty());
+    CHECK(report.issues.empty());
+}
+
+TEST_CASE("collinear transformers split a unit into strips")
+{
+    Territory t = with_units({rect(0, 0, 30, 10)});
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {15, 5}, 0);
+    add_transformer(t, {25, 5}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 300.0);
+    for (const MultiPolygon& s : sa.shapes) CHECK(area(s) == doctest::Approx(100.0));
+    check_points_in_own_area(t, sa);
+}
+
+TEST_CASE("without boundaries the study area is the buffered convex hull")
+{
+    Territory t;
+    for (double x : {0.0, 100.0, 200.0})
+        for (double y : {0.0, 100.0}) add_transformer(t, {x, y});
+
+    SUBCASE("given buffer")
+    {
+        ServiceAreaOptions options;
+        options.hull_buffer_m = 10.0;
+        ValidationReport report;
+        const ServiceAreas sa = build_service_areas(t, report, options);
+        CHECK(sa.study_area == "convex hull + 10 m");
+        const double hull_area = area(detail::buffered_hull(
+            {{0, 0}, {200, 0}, {200, 100}, {0, 100}}, 10.0));
+        check_tiling(sa.shapes, hull_area);
+        check_points_in_own_area(t, sa);
+        CHECK(report.issues.empty());
+    }
+    SUBCASE("points on a line: the hull is a buffered segment")
+    {
+        Territory line;
+        for (double x : {0.0, 10.0, 20.0}) add_transformer(line, {x, 0.0});
+        ServiceAreaOptions options;
+        options.hull_buffer_m = 5.0;
+        ValidationReport report;
+        const ServiceAreas sa = build_service_areas(line, report, options);
+        check_tiling(sa.shapes, area(detail::buffered_hull({{0, 0}, {20, 0}}, 5.0)));
+        check_points_in_own_area(line, sa);
+    }
+    SUBCASE("default buffer: twice the median nearest-neighbour distance")
+    {
+        ValidationReport report;
+        const ServiceAreas sa = build_service_areas(t, report);
+        CHECK(sa.study_area == "convex hull + 200 m");
+        check_points_in_own_area(t, sa);
+    }
+}
+
+TEST_CASE("customer points shape the areas, across units")
+{
+    // Left unit: T0 and T1, whose customers sit on the left and right edges; T1 also serves a
+    // customer in the right unit, which it shares with T2 (no customer points: its own point).
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10)});
+    add_transformer(t, {4, 5}, 0);
+    add_transformer(t, {6, 5}, 0);
+    add_transformer(t, {18, 5}, 1);
+    for (double y : {1.0, 5.0, 9.0}) {
+        t.customers.push_back(CustomerPoint{0, {1, y}});
+        t.customers.push_back(CustomerPoint{1, {9, y}});
+    }
+    t.customers.push_back(CustomerPoint{1, {12, 5}});
+    t.customers.push_back(CustomerPoint{1, {12, 5}}); // same place, same transformer: fine
+
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 200.0);
+    // Cell border of the customers is x = 5 in the left unit, x = 15 in the right one.
+    CHECK(area(sa.shapes[0]) == doctest::Approx(50.0));
+    CHECK(area(sa.shapes[1]) == doctest::Approx(100.0));
+    CHECK(area(sa.shapes[2]) == doctest::Approx(50.0));
+    const detail::PolygonIndex index(sa.shapes);
+    for (const CustomerPoint& c : t.customers) CHECK(index.locate(c.location) == c.transformer);
+    CHECK(report.issues.empty());
+
+    SUBCASE("ignored when use_customers is false")
+    {
+        ServiceAreaOptions options;
+        options.use_customers = false;
+        const ServiceAreas plain = build_service_areas(t, report, options);
+        CHECK(area(plain.shapes[0]) == doctest::Approx(50.0));
+        CHECK(area(plain.shapes[2]) == doctest::Approx(100.0));
+    }
+}
+
+TEST_CASE("transformer polygons are used as given")
+{
+    Territory t;
+    add_transformer(t, {0.5, 0.5});
+    add_transformer(t, {1.5, 0.5});
+    t.transformers[0].shape = rect(0, 0, 1, 1);
+    t.transformers[1].shape = rect(1, 0, 2, 1);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    CHECK(sa.study_area == "given polygons");
+    CHECK(area(sa.shapes[1]) == doctest::Approx(1.0));
+}
+
+TEST_CASE("progress reaches 1 and validate() is required")
+{
+    Territory t = with_units({rect(0, 0, 10, 10)});
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {6, 5}, 0);
+    std::vector<double> seen;
+    ServiceAreaOptions options;
+    options.progress = [&](const Progress& p) {
+        CHECK(p.stage == "service areas");
+        seen.push_back(p.fraction);
+    };
+    ValidationReport report;
+    build_service_areas(t, report, options);
+    REQUIRE_FALSE(seen.empty());
+    CHECK(seen.back() == 1.0);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+
+    t.transformer_unit.clear();
+    try {
+        build_service_areas(t, report);
+        FAIL("expected an Error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_argument);
+    }
+}
