@@ -86,7 +86,7 @@ struct ValidationReport {
 };
 
 /// Formats one issue as a single line:
-/// `error: <file>, layer '<layer>', feature '<id>': <message> (fix: <fix>)`.
+/// `error [<code name>]: <file>, layer '<layer>', feature '<id>': <message> (fix: <fix>)`.
 std::string format_issue(const Issue& issue);
 
 } // namespace libgrid

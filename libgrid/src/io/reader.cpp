@@ -727,6 +727,7 @@ void Reader::to_work_crs(const InputLayer& in, std::vector<Point*>& points)
         ys[i] = points[i]->y;
     }
     std::vector<int> ok(points.size(), TRUE);
+    GdalErrorCapture capture; // PROJ's complaints become the issue below, not stderr noise
     ct->Transform(static_cast<int>(points.size()), xs.data(), ys.data(), nullptr, ok.data());
     std::size_t failed = 0;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -763,9 +764,11 @@ std::pair<Territory, ValidationReport> Reader::run()
     const std::size_t transformer_layer = m_layers.empty() ? npos : 0;
     std::vector<std::size_t> boundary_layer;
     for (const auto& src : m_opt.boundaries) {
-        for (auto& in : open(src, "boundaries", true)) {
+        auto layers = open(src, "boundaries", true);
+        const bool single = layers.size() == 1; // a level name only applies to one layer
+        for (auto& in : layers) {
             const std::size_t before = m_territory.levels.size();
-            read_boundaries(in, src.layer.empty() ? std::string{} : src.level);
+            read_boundaries(in, single ? src.level : std::string{});
             if (m_territory.levels.size() > before) boundary_layer.push_back(m_layers.size());
             m_layers.push_back(std::move(in));
         }
@@ -885,18 +888,25 @@ std::pair<Territory, ValidationReport> Reader::run()
         for (std::size_t i = 0; i < txs.size(); ++i) index.emplace(txs[i].id, i);
         std::size_t unknown = 0;
         std::string examples;
-        std::size_t layer_index = std::get<0>(m_raw_customers.front());
-        for (auto& [layer, p, tid] : m_raw_customers) {
-            auto it = index.find(tid);
-            if (it == index.end()) {
-                if (++unknown <= 5) examples += (examples.empty() ? "'" : ", '") + tid + "'";
-                continue;
+        const std::size_t layer_index = std::get<0>(m_raw_customers.front());
+        // Points are transformed per source layer (m_raw_customers is in layer order).
+        for (std::size_t k = 0; k < m_raw_customers.size();) {
+            const std::size_t layer = std::get<0>(m_raw_customers[k]);
+            const std::size_t first = m_territory.customers.size();
+            for (; k < m_raw_customers.size() && std::get<0>(m_raw_customers[k]) == layer; ++k) {
+                const auto& [l, p, tid] = m_raw_customers[k];
+                auto it = index.find(tid);
+                if (it == index.end()) {
+                    if (++unknown <= 5) examples += (examples.empty() ? "'" : ", '") + tid + "'";
+                    continue;
+                }
+                m_territory.customers.push_back({it->second, p});
             }
-            m_territory.customers.push_back({it->second, p});
+            std::vector<Point*> pts;
+            for (std::size_t c = first; c < m_territory.customers.size(); ++c)
+                pts.push_back(&m_territory.customers[c].location);
+            to_work_crs(m_layers[layer], pts);
         }
-        std::vector<Point*> pts;
-        for (auto& c : m_territory.customers) pts.push_back(&c.location);
-        if (layer_index < m_layers.size()) to_work_crs(m_layers[layer_index], pts);
         if (unknown)
             issue(Severity::warning, IssueCode::customer_unknown_transformer,
                   layer_index < m_layers.size() ? &m_layers[layer_index] : nullptr, "",

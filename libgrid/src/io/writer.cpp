@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cstdio>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -46,7 +48,7 @@ void refuse_inputs(const fs::path& target, const std::vector<std::string>& prote
 /// Unique temporary sibling of `target` in the same folder (same file system: rename is atomic).
 fs::path temp_sibling(const fs::path& target)
 {
-    static unsigned counter = 0;
+    static std::atomic<unsigned> counter{0}; // unique per process, also across threads
     return target.parent_path() /
            fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), ++counter);
 }

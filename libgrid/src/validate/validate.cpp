@@ -34,7 +34,7 @@ void remove_transformers(Territory& t, const std::vector<char>& drop)
     t.feeder_links = std::move(links);
     std::vector<CustomerPoint> customers;
     for (auto c : t.customers) {
-        if (new_index[c.transformer] == npos) continue;
+        if (c.transformer >= new_index.size() || new_index[c.transformer] == npos) continue;
         c.transformer = new_index[c.transformer];
         customers.push_back(c);
     }
