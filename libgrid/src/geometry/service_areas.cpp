@@ -464,6 +464,54 @@ void dissolve(const geos::Context& ctx, Pieces& pieces, std::vector<MultiPolygon
     }
 }
 
+/// Splits `area` into k sectors around `center` (sector j from angle 90° + j*360°/k), so
+/// that transformers standing at one place (banks of single-phase units on one pole, common in
+/// utility exports) each get a contiguous piece and border each other at the shared point.
+std::vector<MultiPolygon> split_into_sectors(const geos::Context& ctx, const MultiPolygon& area,
+                                             const Point& center, std::size_t k)
+{
+    const Box b = bounds(area);
+    const double reach = 2.0 * (std::hypot(b.max_x - b.min_x, b.max_y - b.min_y) +
+                                std::hypot(center.x - b.min_x, center.y - b.min_y)) + 1.0;
+    const double pi = std::acos(-1.0);
+    GeomPtr whole = geos::to_geos(ctx, area);
+    std::vector<MultiPolygon> out;
+    for (std::size_t j = 0; j < k; ++j) {
+        const double a0 = pi / 2 + 2 * pi * static_cast<double>(j) / static_cast<double>(k);
+        const double a1 = pi / 2 + 2 * pi * static_cast<double>(j + 1) / static_cast<double>(k);
+        // The arc is drawn in steps of at most 30 degrees so that the wedge stays a simple
+        // polygon that really contains the sector (a chord would cut it short).
+        const int steps = std::max(1, static_cast<int>(std::ceil((a1 - a0) / (pi / 6))));
+        Ring ring{center};
+        for (int s = 0; s <= steps; ++s) {
+            const double a = a0 + (a1 - a0) * s / steps;
+            ring.push_back({center.x + reach * std::cos(a), center.y + reach * std::sin(a)});
+        }
+        ring.push_back(center);
+        GeomPtr wedge = geos::to_geos(ctx, MultiPolygon{Polygon{ring, {}}});
+        GeomPtr piece = geos::own(ctx, GEOSIntersection_r(ctx.get(), whole.get(), wedge.get()),
+                                  "cannot split a shared service area into sectors");
+        out.push_back(geos::from_geos(ctx, piece.get()));
+    }
+    return out;
+}
+
+/// Transformers at the same place as another share that place's area in equal-angle sectors.
+void share_colocated(const geos::Context& ctx, const Territory& territory,
+                     const std::vector<std::size_t>& shadowed_by, std::vector<MultiPolygon>& shapes)
+{
+    std::vector<std::vector<std::size_t>> group(shapes.size());
+    for (std::size_t t = 0; t < shapes.size(); ++t)
+        if (shadowed_by[t] != npos && shapes[t].empty()) group[shadowed_by[t]].push_back(t);
+    for (std::size_t w = 0; w < shapes.size(); ++w) {
+        if (group[w].empty() || shapes[w].empty()) continue;
+        std::vector<std::size_t> members{w};
+        members.insert(members.end(), group[w].begin(), group[w].end());
+        auto sectors = split_into_sectors(ctx, shapes[w], territory.transformers[w].location, members.size());
+        for (std::size_t j = 0; j < members.size(); ++j) shapes[members[j]] = std::move(sectors[j]);
+    }
+}
+
 /// Case (b): Voronoi per unit of the finest level, empty units attached to neighbours.
 void build_with_boundaries(const Territory& territory, const ServiceAreaOptions& options,
                            const geos::Context& ctx, std::vector<std::size_t>& shadowed_by,
@@ -561,6 +609,7 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     }
 
     dissolve(ctx, pieces, result.shapes);
+    share_colocated(ctx, territory, shadowed_by, result.shapes);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;
@@ -571,8 +620,8 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
         if (!located) continue;
         std::string message = "transformer's service area is empty";
         if (shadowed_by[t] != npos)
-            message = fmt::format("transformer stands at the same place as transformer '{}', "
-                                  "which takes the whole area there; its service area is empty",
+            message = fmt::format("transformer stands at the same place as transformer '{}' "
+                                  "and its share of the area there came out empty",
                                   territory.transformers[shadowed_by[t]].id);
         report.add(Issue{Severity::warning, IssueCode::transformer_no_area, "", "",
                          territory.transformers[t].id, message,

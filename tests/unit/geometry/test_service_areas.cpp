@@ -132,21 +132,26 @@ TEST_CASE("an admin unit without transformer is attached to its longest neighbou
     check_points_in_own_area(t, sa);
 }
 
-TEST_CASE("coincident transformers: the lower index takes the place")
+TEST_CASE("transformers at one place share that place's area in equal-angle sectors")
 {
     Territory t = with_units({rect(0, 0, 10, 10)});
     add_transformer(t, {2, 5}, 0);
     add_transformer(t, {8, 5}, 0);
-    add_transformer(t, {2, 5}, 0); // same place as T0
+    add_transformer(t, {2, 5}, 0); // same place as T0 (a bank on one pole)
 
     ValidationReport report;
     const ServiceAreas sa = build_service_areas(t, report);
     check_tiling(sa.shapes, 100.0);
-    CHECK(sa.shapes[2].empty());
-    REQUIRE(report.issues.size() == 1);
-    CHECK(report.issues[0].code == IssueCode::transformer_no_area);
-    CHECK(report.issues[0].severity == Severity::warning);
-    CHECK(report.issues[0].feature_id == "T2");
+    // T0's Voronoi cell is the left half (50); T0 and T2 split it at (2, 5): the sector from
+    // 90 to 270 degrees (everything left of x = 2, 20) and the rest (30).
+    CHECK(area(sa.shapes[0]) == doctest::Approx(20.0));
+    CHECK(area(sa.shapes[2]) == doctest::Approx(30.0));
+    CHECK(area(sa.shapes[1]) == doctest::Approx(50.0));
+    CHECK(report.issues.empty());
+    // The two sectors border each other, so the bank stays connected in the graph.
+    const auto borders = detail::shared_borders(sa.shapes, 1e-6);
+    CHECK(std::any_of(borders.begin(), borders.end(),
+                      [](const detail::SharedBorder& b) { return b.a == 0 && b.b == 2; }));
 }
 
 TEST_CASE("transformers outside every unit get no area and no second report")
