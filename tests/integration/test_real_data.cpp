@@ -1,6 +1,7 @@
 // `grid-partition check` on every real dataset in ../shared/data and on the bundled sample:
 // each is read (fields mapped by flags) and its figures reported.
 #include "cli_run.hpp"
+#include "common/shared_data.hpp"
 
 using namespace cli_test;
 
@@ -29,6 +30,7 @@ TEST_CASE("the bundled Malta sample: 98 stations in 68 councils, Malta and Gozo 
 
 TEST_CASE("IEEE 8500: one feeder contracted to a tree of 1,176 transformer links")
 {
+    if (!test_data::shared_data_available()) return;
     const auto r = run("check -q --transformers '" + shared + "/ieee8500/transformers.csv' --feeders '" + shared +
                        "/ieee8500/feeder_edges.csv' --node-field hv_bus --assume-crs local");
     CHECK(r.status == 0);
@@ -40,6 +42,7 @@ TEST_CASE("IEEE 8500: one feeder contracted to a tree of 1,176 transformer links
 
 TEST_CASE("EPRI K1: the MV load without coordinates is rejected unless filtered out")
 {
+    if (!test_data::shared_data_available()) return;
     const std::string args = "check -q --transformers '" + shared + "/epri_k1/transformers.csv' --feeders '" + shared +
                              "/epri_k1/feeder_edges.csv' --node-field hv_bus --assume-crs local --customers '" +
                              shared + "/epri_k1/loads.csv'";
@@ -57,6 +60,7 @@ TEST_CASE("EPRI K1: the MV load without coordinates is rejected unless filtered 
 
 TEST_CASE("EPRI ckt7 without its equivalent load")
 {
+    if (!test_data::shared_data_available()) return;
     const auto r = run("check -q --transformers '" + shared + "/epri_ckt7/transformers.csv' --where \"kind <> 'equivalent_load'\" "
                        "--feeders '" + shared + "/epri_ckt7/feeder_edges.csv' --node-field hv_bus --assume-crs local");
     CHECK(r.status == 0);
@@ -67,6 +71,7 @@ TEST_CASE("EPRI ckt7 without its equivalent load")
 
 TEST_CASE("Oberrhein MV: lon/lat CSV worked in UTM 32N, 4 feeders, normally-open ties excluded")
 {
+    if (!test_data::shared_data_available()) return;
     const auto r = run("check -q --transformers '" + shared + "/oberrhein/mv_transformers.csv' --feeders '" + shared +
                        "/oberrhein/mv_feeder_edges.csv' --node-field hv_bus --assume-crs EPSG:4326");
     CHECK(r.status == 0);
@@ -78,6 +83,7 @@ TEST_CASE("Oberrhein MV: lon/lat CSV worked in UTM 32N, 4 feeders, normally-open
 
 TEST_CASE("polygon atoms: Georgia's 159 counties and NY8's 281 tracts (invalid ones repaired)")
 {
+    if (!test_data::shared_data_available()) return;
     auto r = run("check -q --transformers '" + shared + "/districting/georgia_counties.gpkg' --id-field name "
                  "--customers-field population");
     CHECK(r.status == 0);

@@ -1,5 +1,6 @@
 // read_inputs() on real public networks (../shared/data and data/, see their README.md): the
 // counts below are those the data's documentation gives.
+#include "common/shared_data.hpp"
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
 
@@ -34,6 +35,7 @@ Components feeder_components(const Territory& t)
 
 TEST_CASE("IEEE 8500-node feeder: 1,177 transformers contracted to a tree of 1,176 feeder links")
 {
+    if (!test_data::shared_data_available()) return;
     ReadOptions options;
     options.transformers.path = shared + "/ieee8500/transformers.csv";
     options.feeders.push_back({shared + "/ieee8500/feeder_edges.csv", "", "", ""});
@@ -54,6 +56,7 @@ TEST_CASE("IEEE 8500-node feeder: 1,177 transformers contracted to a tree of 1,1
 
 TEST_CASE("EPRI K1 without its equivalent load: 320 service areas, 570 customers")
 {
+    if (!test_data::shared_data_available()) return;
     ReadOptions options;
     options.transformers = {shared + "/epri_k1/transformers.csv", "", "kind = 'lv_area'", ""};
     options.feeders.push_back({shared + "/epri_k1/feeder_edges.csv", "", "", ""});
@@ -71,6 +74,7 @@ TEST_CASE("EPRI K1 without its equivalent load: 320 service areas, 570 customers
 
 TEST_CASE("MV Oberrhein in lon/lat: 147 stations, 18,558 customers, worked in UTM zone 32N")
 {
+    if (!test_data::shared_data_available()) return;
     ReadOptions options;
     options.transformers.path = shared + "/oberrhein/mv_transformers.csv";
     options.assume_crs = "EPSG:4326";
