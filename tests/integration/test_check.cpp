@@ -259,3 +259,14 @@ TEST_CASE("feeders given as lines without node ids are attached by geometry; ope
     CHECK(contains(r.out, "warning [node_unknown]"));
     CHECK(contains(r.out, "1 transformers are more than 50 m from every feeder line vertex (e.g. 'T5')"));
 }
+
+TEST_CASE("options can come from a TOML config file, one section per subcommand")
+{
+    TempDir d;
+    const std::string cfg = d.write("plan.toml", "[check]\ntransformers = \"" + d.write("tx.geojson", transformers()) +
+                                                     "\"\nboundaries = [\"" + d.write("u.geojson", two_communities) +
+                                                     "\"]\ncustomers-field = \"customers\"\nquiet = true\n");
+    const auto r = run("--config '" + cfg + "' check");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "4 in the model, 0 rejected"));
+}
