@@ -1,0 +1,71 @@
+// libgrid/metrics.hpp: the quality measures of a plan (definitions in DESIGN.md).
+#pragma once
+
+#include <libgrid/geometry_types.hpp>
+#include <libgrid/graph.hpp>
+#include <libgrid/model.hpp>
+#include <libgrid/partition.hpp>
+#include <libgrid/service_areas.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace libgrid {
+
+/// Measures of one grid.
+struct GridMetrics {
+    double load = 0.0;          ///< Load.
+    double customers = 0.0;     ///< Customers.
+    double deviation = 0.0;     ///< load / target - 1 (signed).
+    std::size_t transformers = 0; ///< Transformer areas.
+    std::size_t feeders = 0;    ///< Distinct feeders among its transformers.
+    std::size_t admin_units = 0; ///< Distinct units of the finest level among its transformers.
+    double area_km2 = 0.0;      ///< Area of the dissolved grid polygon.
+    double perimeter_km = 0.0;  ///< Perimeter of the dissolved grid polygon.
+    double polsby_popper = 0.0; ///< 4 pi A / P^2 (1 for a disc).
+    double mean_distance_m = 0.0; ///< Customer-weighted mean distance from its transformers to the grid's weighted centre.
+    Point centre;               ///< Load-weighted centre of its transformers.
+};
+
+/// Measures of a set of grids (the whole plan or one station).
+struct MetricsSummary {
+    std::size_t grids = 0;          ///< Grids.
+    std::size_t transformers = 0;   ///< Transformer areas.
+    double customers = 0.0;         ///< Customers.
+    double load = 0.0;              ///< Total load.
+    double max_abs_deviation = 0.0; ///< max |load / target - 1|.
+    double min_load = 0.0;          ///< Lightest grid.
+    double max_load = 0.0;          ///< Heaviest grid.
+    double max_over_min = 0.0;      ///< max_load / min_load (inf when a grid has no load).
+    double polsby_popper_mean = 0.0; ///< Mean Polsby-Popper.
+    double polsby_popper_min = 0.0;  ///< Minimum Polsby-Popper.
+    std::size_t cut_edges = 0;      ///< Adjacency edges between different grids.
+    double cut_border_km = 0.0;     ///< Shared border length between different grids.
+    double mean_distance_m = 0.0;   ///< Customer-weighted mean distance to the grid centre.
+    std::size_t non_contiguous = 0; ///< Grids that are not one connected piece.
+    std::vector<std::pair<std::string, std::size_t>> admin_splits; ///< Per level: sum over units of (grids it spans - 1).
+    std::size_t feeder_splits = 0;  ///< Sum over feeders of (grids it spans - 1).
+    double continuity = -1.0;       ///< Share of customers whose current manager's majority grid holds them; -1 without a manager field.
+    double lower_bound = 0.0;       ///< Max over stations of the balance lower bound.
+};
+
+/// Every measure of a plan: per grid, per station and overall.
+struct PlanMetrics {
+    std::vector<GridMetrics> grids;     ///< Per grid.
+    std::vector<MetricsSummary> stations; ///< Per station (plan.stations order).
+    MetricsSummary overall;             ///< Whole plan.
+};
+
+/// Dissolves service areas into one (multi)polygon per group: shapes[i] goes to group_of[i].
+/// O(n log n) (coverage union per group).
+/// @throws Error(geometry) when GEOS fails.
+std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
+                                   const std::vector<std::uint32_t>& group_of, std::size_t groups);
+
+/// Computes every measure. `grid_shapes` are the dissolved grids (from dissolve()). O(n + m).
+PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& graph,
+                            const Plan& plan, const std::vector<MultiPolygon>& grid_shapes);
+
+} // namespace libgrid

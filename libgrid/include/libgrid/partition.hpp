@@ -1,0 +1,141 @@
+// libgrid/partition.hpp: turning a territory into balanced, contiguous service grids.
+#pragma once
+
+#include <libgrid/graph.hpp>
+#include <libgrid/model.hpp>
+#include <libgrid/progress.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace libgrid {
+
+/// How the load (workload) of a transformer area is computed. Balance is on load.
+///
+/// load = sum over classes (class_weight x customers of that class; classes without a weight
+/// count with `default_class_weight`; when a transformer has no class counts its `customers`
+/// count with `default_class_weight`) + per_transformer + per_km_feeder x feeder km
+/// (+ `workload` field x workload_weight when the transformer has one).
+/// Default: load = customers.
+struct WorkloadModel {
+    std::vector<std::pair<std::string, double>> class_weights; ///< Default: none.
+    double default_class_weight = 1.0; ///< Default: 1.
+    double per_transformer = 0.0;      ///< Added per transformer area. Default: 0.
+    double per_km_feeder = 0.0;        ///< Per km of contracted feeder links (half of each link
+                                       ///< to each end). Default: 0.
+    double workload_weight = 0.0;      ///< Times the transformer's workload field. Default: 0.
+};
+
+/// Load of every transformer under a workload model. O(n + links).
+std::vector<double> compute_loads(const Territory& territory, const WorkloadModel& model);
+
+/// Weights of the soft objectives (balance always comes first). 0 switches one off.
+struct ObjectiveWeights {
+    double compactness = 1.0; ///< Shared-border cut length between grids. Default: 1.
+    double admin = 0.5;       ///< Keeping finer admin units (communities, compounds) whole. Default: 0.5.
+    double feeder = 0.3;      ///< Keeping each feeder's transformers in few grids. Default: 0.3.
+    double continuity = 0.5;  ///< Keeping current manager groupings together. Default: 0.5.
+};
+
+/// Options for partition().
+struct PartitionOptions {
+    /// Total number of grids K, spread over stations in proportion to their load (largest
+    /// remainder, at least one each). Default: 0 = not given.
+    std::size_t grids = 0;
+    /// Grids per station, overriding `grids` for the stations listed. Default: none.
+    std::vector<std::pair<std::string, std::size_t>> grids_per_station;
+    /// Without K: grids per station = round(station load / target_load). Default: 0 = not given.
+    double target_load = 0.0;
+    /// Hard cap on a grid's load; without K, each station gets the fewest grids that keep every
+    /// grid under it. Default: 0 = no cap.
+    double max_load = 0.0;
+    /// Grids must also nest in the units of this admin level (by name). Default: "" = stations only.
+    std::string nest_level;
+    /// Relax an impossible constraint (an atom over the cap, a station or island too small for
+    /// its grids) for that part only, and say so, instead of failing. Default: false.
+    bool allow_infeasible = false;
+    /// Seed of every random choice; the same inputs and seed give the same plan. Default: 1.
+    std::uint64_t seed = 1;
+    /// Effort: initial solutions tried per region (more = better balance, slower). Default: 0 =
+    /// automatic (many for small regions, few for large ones).
+    std::size_t restarts = 0;
+    WorkloadModel workload;  ///< How load is computed. Default: customers.
+    ObjectiveWeights weights; ///< Soft objective weights.
+    ProgressFn progress;      ///< Progress callback. Default: none.
+};
+
+/// Per-station result and bounds.
+struct StationPlan {
+    std::string station_id;     ///< Station ("" when transformers carry no station).
+    std::size_t grids = 0;      ///< Grids made in the station.
+    std::size_t transformers = 0; ///< Transformer areas in the station.
+    double load = 0.0;          ///< Total load.
+    double target = 0.0;        ///< load / grids.
+    /// Lower bound on the achievable max |grid load / target - 1| in this station, from the
+    /// atom sizes and totals (no plan can do better).
+    double lower_bound = 0.0;
+    double max_deviation = 0.0; ///< Achieved max |grid load / target - 1|.
+    std::vector<std::string> notes; ///< Relaxed constraints and other facts, one sentence each.
+};
+
+/// Constraints a grid may break when PartitionOptions::allow_infeasible relaxed them.
+enum RelaxFlag : std::uint8_t {
+    relax_cap = 1,        ///< Load over the cap (an atom heavier than the cap).
+    relax_contiguity = 2, ///< Not contiguous (an island too small for a grid of its own).
+};
+
+/// A plan: every transformer in exactly one grid.
+struct Plan {
+    std::vector<std::uint32_t> grid_of;     ///< Grid index per transformer (territory order).
+    std::vector<std::string> grid_id;       ///< Grid id per grid, e.g. "S01-003".
+    std::vector<std::size_t> grid_station;  ///< Index into `stations` per grid.
+    std::vector<std::size_t> grid_nest_unit; ///< Unit of the nest level per grid (npos without).
+    std::vector<double> grid_load;          ///< Load per grid.
+    std::vector<double> grid_target;        ///< Target load per grid (its station's target).
+    std::vector<double> load;               ///< Load per transformer (from the workload model).
+    std::vector<StationPlan> stations;      ///< One per station, in station id order.
+    double max_load = 0.0;                  ///< The cap the plan was made under (0 = none).
+    /// Per grid: constraints relaxed under allow_infeasible (RelaxFlag bits; 0 = none).
+    std::vector<std::uint8_t> grid_relaxed;
+
+    /// Number of grids.
+    std::size_t num_grids() const noexcept { return grid_id.size(); }
+};
+
+/// Partitions the territory into grids: transformer areas whole, every grid contiguous in the
+/// adjacency graph (border and feeder edges), inside one station (and one unit of the nest
+/// level), load under the cap, exactly K grids when K is given; then balance, then the soft
+/// objectives. Recursive spanning-tree bisection for a contiguous start, then
+/// contiguity-preserving local search. Deterministic for a seed. Near-linear in transformers.
+/// @throws Error(invalid_input) naming the station or atom and the numbers when a constraint
+///         is impossible and `allow_infeasible` is false.
+/// @throws Error(invalid_argument) when neither grids, target_load nor max_load is given.
+Plan partition(const Territory& territory, const AdjacencyGraph& graph,
+               const PartitionOptions& options);
+
+/// Options of the plain-graph partitioner.
+struct GraphPartitionOptions {
+    std::size_t parts = 2;      ///< Number of parts K (>= 1).
+    double max_load = 0.0;      ///< Hard cap per part (0 = none).
+    std::uint64_t seed = 1;     ///< Seed.
+    std::size_t restarts = 0;   ///< See PartitionOptions::restarts.
+    /// Extra cost per graph entry (same layout as adjncy) added to the cut objective when the
+    /// entry's ends are in different parts; empty = shared border length only.
+    std::vector<double> extra_cut_cost;
+};
+
+/// Partitions a connected CSR graph into K contiguous parts balanced on vertex_weight,
+/// minimising border length cut (CsrGraph::border_m, or 1 per edge when all are 0).
+/// Returns the part of each vertex.
+/// @throws Error(invalid_input) when the graph is not connected or has fewer vertices than K.
+std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options);
+
+/// Lower bound on the max |part weight / target - 1| of any partition of these weights into K
+/// parts (target = total / K): from the heaviest atom and from the subset sums nearest to the
+/// target. O(n * target / 64) with integer-rounded weights.
+double balance_lower_bound(const std::vector<double>& weights, std::size_t parts);
+
+} // namespace libgrid

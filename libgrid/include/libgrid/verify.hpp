@@ -1,0 +1,31 @@
+// libgrid/verify.hpp: an independent check of a plan before anything is written.
+//
+// verify_plan() shares no code with the partitioner: it recomputes everything it checks from
+// the territory, the graph and the plan's assignment alone.
+#pragma once
+
+#include <libgrid/graph.hpp>
+#include <libgrid/model.hpp>
+#include <libgrid/partition.hpp>
+
+#include <string>
+#include <vector>
+
+namespace libgrid {
+
+/// What verify_plan() found; empty `problems` means the plan is sound.
+struct VerifyReport {
+    std::vector<std::string> problems; ///< One sentence per violated constraint.
+    /// True when no constraint is violated.
+    bool ok() const noexcept { return problems.empty(); }
+};
+
+/// Checks a plan: coverage (every transformer in exactly one existing grid, no empty grid,
+/// loads and customer totals conserved), contiguity (each grid connected in the graph unless
+/// relaxed), capacity (load <= plan.max_load unless relaxed), nesting (one station per grid,
+/// one unit of the nest level when the plan has one), and the grid count per station.
+/// `nest_level` is the level index the plan nests in (npos for none). O(n + m).
+VerifyReport verify_plan(const Territory& territory, const CsrGraph& graph, const Plan& plan,
+                         std::size_t nest_level = npos);
+
+} // namespace libgrid
