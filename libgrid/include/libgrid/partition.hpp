@@ -62,6 +62,9 @@ struct PartitionOptions {
     /// Effort: initial solutions tried per region (more = better balance, slower). Default: 0 =
     /// automatic (many for small regions, few for large ones).
     std::size_t restarts = 0;
+    /// Balance comes first: the best balance found is kept, and compactness may only use
+    /// deviations up to this (or up to the balance reached, when that is larger). Default: 0.005.
+    double balance_tolerance = 0.005;
     WorkloadModel workload;  ///< How load is computed. Default: customers.
     ObjectiveWeights weights; ///< Soft objective weights.
     ProgressFn progress;      ///< Progress callback. Default: none.
@@ -122,6 +125,7 @@ struct GraphPartitionOptions {
     double max_load = 0.0;      ///< Hard cap per part (0 = none).
     std::uint64_t seed = 1;     ///< Seed.
     std::size_t restarts = 0;   ///< See PartitionOptions::restarts.
+    double balance_tolerance = 0.005; ///< See PartitionOptions::balance_tolerance.
     /// Extra cost per graph entry (same layout as adjncy) added to the cut objective when the
     /// entry's ends are in different parts; empty = shared border length only.
     std::vector<double> extra_cut_cost;

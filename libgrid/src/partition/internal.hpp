@@ -1,0 +1,72 @@
+// Internal interface of the partition module.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace libgrid::detail {
+
+/// Lower bound on max |part / target - 1| for `parts` parts of these atoms (see bound.cpp).
+double balance_lower_bound(const std::vector<double>& weights, std::size_t parts, double target);
+
+/// Deterministic random numbers (SplitMix64), independent of the standard library's
+/// distributions so that plans are identical on every platform.
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed) noexcept : m_state(seed) {}
+    /// Next 64 random bits.
+    std::uint64_t next() noexcept
+    {
+        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return z ^ (z >> 31);
+    }
+    /// Uniform in [0, 1).
+    double uniform() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+private:
+    std::uint64_t m_state;
+};
+
+/// Mixes a seed with a stream number into an independent seed.
+inline std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t stream) noexcept
+{
+    Rng r(seed ^ (stream * 0xD1B54A32D192ED03ULL));
+    return r.next();
+}
+
+/// A connected region's graph in local vertex indices 0..n-1 (symmetric CSR).
+struct RegionGraph {
+    std::vector<std::uint32_t> xadj;  ///< Size n + 1.
+    std::vector<std::uint32_t> adj;   ///< Neighbours.
+    std::vector<double> cost;         ///< Cut cost per entry (same both ways), > 0.
+    std::vector<double> weight;       ///< Load per vertex.
+    /// Number of vertices.
+    std::size_t size() const noexcept { return weight.size(); }
+};
+
+/// Parameters of partition_region().
+struct RegionParams {
+    std::size_t parts = 1;            ///< K (1 <= K <= n).
+    double target = 0.0;              ///< Target load per part (0 = region load / K).
+    double cap = 0.0;                 ///< Hard cap per part (0 = none).
+    double balance_tolerance = 0.005; ///< Compactness moves may use deviation up to this.
+    std::uint64_t seed = 1;           ///< Seed.
+    std::size_t restarts = 0;         ///< Initial solutions (0 = automatic).
+};
+
+/// Result of partition_region().
+struct RegionResult {
+    std::vector<std::uint32_t> part; ///< Part per vertex, 0..K-1, each part non-empty and connected.
+    double max_deviation = 0.0;      ///< max |load / target - 1|.
+    double cut_cost = 0.0;           ///< Sum of cost over cut edges.
+};
+
+/// Partitions a connected region into K connected parts: recursive spanning-tree bisection,
+/// then contiguity-preserving balance moves and pair re-splits, then compactness moves within
+/// the balance tolerance; best of several restarts. Deterministic for a seed.
+RegionResult partition_region(const RegionGraph& graph, const RegionParams& params);
+
+} // namespace libgrid::detail

@@ -1,0 +1,516 @@
+// partition(): the territory-level planner. Splits the territory into independent regions
+// (station x nest unit x connected piece), decides how many grids each gets, builds each
+// region's graph with cut costs for the soft objectives, and runs the region partitioner.
+#include "partition/internal.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/partition.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+namespace libgrid {
+namespace {
+
+constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
+
+/// A connected set of transformers that must be planned on its own.
+struct Region {
+    std::size_t station = 0;
+    std::size_t nest_unit = npos;
+    std::vector<std::uint32_t> vertices;
+    double load = 0.0;
+    std::size_t grids = 0;
+};
+
+/// Largest-remainder apportionment of `total` seats over `weights`, at least `minimum[i]` and at
+/// most `maximum[i]` each. Returns false when the bounds make it impossible.
+bool apportion(std::size_t total, const std::vector<double>& weights, const std::vector<std::size_t>& minimum,
+               const std::vector<std::size_t>& maximum, std::vector<std::size_t>& seats)
+{
+    const std::size_t n = weights.size();
+    const std::size_t min_sum = std::accumulate(minimum.begin(), minimum.end(), std::size_t{0});
+    const std::size_t max_sum = std::accumulate(maximum.begin(), maximum.end(), std::size_t{0});
+    if (total < min_sum || total > max_sum) return false;
+    const double wsum = std::accumulate(weights.begin(), weights.end(), 0.0);
+    seats.assign(n, 0);
+    std::vector<double> quota(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        quota[i] = wsum > 0 ? weights[i] / wsum * static_cast<double>(total) : static_cast<double>(total) / static_cast<double>(n);
+        seats[i] = std::clamp(static_cast<std::size_t>(std::floor(quota[i])), minimum[i], maximum[i]);
+    }
+    std::size_t given = std::accumulate(seats.begin(), seats.end(), std::size_t{0});
+    // Hand out or take back one seat at a time where the quota is furthest from the seats;
+    // ties by index keep it deterministic.
+    while (given != total) {
+        std::size_t pick = npos;
+        double best = -std::numeric_limits<double>::infinity();
+        for (std::size_t i = 0; i < n; ++i) {
+            const double gap = given < total ? quota[i] - static_cast<double>(seats[i])
+                                             : static_cast<double>(seats[i]) - quota[i];
+            const bool room = given < total ? seats[i] < maximum[i] : seats[i] > minimum[i];
+            if (room && gap > best) {
+                best = gap;
+                pick = i;
+            }
+        }
+        if (pick == npos) return false;
+        if (given < total) {
+            ++seats[pick];
+            ++given;
+        } else {
+            --seats[pick];
+            --given;
+        }
+    }
+    return true;
+}
+
+class Planner {
+public:
+    Planner(const Territory& t, const AdjacencyGraph& g, const PartitionOptions& o)
+        : m_t(t), m_graph(g.graph), m_o(o), m_n(t.transformers.size())
+    {
+    }
+
+    Plan run()
+    {
+        if (m_graph.num_vertices() != m_n)
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("partition: the graph has {} vertices for {} transformers",
+                                    m_graph.num_vertices(), m_n));
+        if (m_o.grids == 0 && m_o.grids_per_station.empty() && !(m_o.target_load > 0) && !(m_o.max_load > 0))
+            throw Error(ErrorCode::invalid_argument,
+                        "partition: say how many grids: give --grids K, --target-load N or --max-load N");
+        if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
+        m_plan.load = compute_loads(m_t, m_o.workload);
+        m_plan.max_load = m_o.max_load;
+        find_stations();
+        find_nest_level();
+        build_costs();
+        build_regions();
+        check_atoms_against_cap();
+        decide_grid_counts();
+        solve_regions();
+        finish();
+        return std::move(m_plan);
+    }
+
+private:
+    void find_stations()
+    {
+        std::vector<std::string> ids;
+        for (const auto& tx : m_t.transformers) ids.push_back(tx.station_id);
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        m_station_of.resize(m_n);
+        for (std::size_t i = 0; i < m_n; ++i)
+            m_station_of[i] = static_cast<std::size_t>(
+                std::lower_bound(ids.begin(), ids.end(), m_t.transformers[i].station_id) - ids.begin());
+        for (const auto& id : ids) {
+            StationPlan s;
+            s.station_id = id;
+            m_plan.stations.push_back(s);
+        }
+        for (std::size_t i = 0; i < m_n; ++i) {
+            auto& s = m_plan.stations[m_station_of[i]];
+            ++s.transformers;
+            s.load += m_plan.load[i];
+        }
+        for (const auto& [id, k] : m_o.grids_per_station)
+            if (!std::binary_search(ids.begin(), ids.end(), id))
+                throw Error(ErrorCode::invalid_argument,
+                            fmt::format("partition: grids are given for station '{}', which no transformer names", id));
+    }
+
+    void find_nest_level()
+    {
+        m_unit_of.assign(m_n, npos);
+        if (m_o.nest_level.empty()) return;
+        std::string names;
+        for (std::size_t l = 0; l < m_t.levels.size(); ++l) {
+            if (m_t.levels[l].name == m_o.nest_level) m_nest = l;
+            names += (names.empty() ? "" : ", ") + m_t.levels[l].name;
+        }
+        if (m_nest == npos)
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("partition: --nest-level '{}' is not an admin level; the levels are: {}",
+                                    m_o.nest_level, names.empty() ? "(none given)" : names));
+        for (std::size_t i = 0; i < m_n; ++i) m_unit_of[i] = unit_at(i, m_nest);
+    }
+
+    std::size_t unit_at(std::size_t i, std::size_t level) const
+    {
+        if (m_t.levels.empty() || i >= m_t.transformer_unit.size()) return npos;
+        std::size_t u = m_t.transformer_unit[i];
+        for (std::size_t l = m_t.levels.size() - 1; l > level && u != npos; --l) u = m_t.levels[l].units[u].parent;
+        return u;
+    }
+
+    /// Cut cost of each graph entry: compactness (border length relative to the mean) plus the
+    /// soft objectives as the price of separating two atoms that belong together.
+    void build_costs()
+    {
+        const auto& g = m_graph;
+        double border_sum = 0.0;
+        std::size_t border_count = 0;
+        for (std::size_t k = 0; k < g.adjncy.size(); ++k)
+            if (g.border_m[k] > 0) {
+                border_sum += g.border_m[k];
+                ++border_count;
+            }
+        const double mean_border = border_count ? border_sum / static_cast<double>(border_count) : 1.0;
+        const auto& w = m_o.weights;
+        std::vector<std::vector<std::size_t>> units(m_t.levels.size());
+        for (std::size_t l = 0; l < m_t.levels.size(); ++l)
+            for (std::size_t i = 0; i < m_n; ++i) units[l].push_back(unit_at(i, l));
+        m_cost.resize(g.adjncy.size());
+        for (std::size_t v = 0; v < m_n; ++v)
+            for (std::size_t k = g.xadj[v]; k < g.xadj[v + 1]; ++k) {
+                const std::size_t u = g.adjncy[k];
+                const auto& a = m_t.transformers[v];
+                const auto& b = m_t.transformers[u];
+                double c = w.compactness * (g.border_m[k] > 0 ? g.border_m[k] / mean_border : 0.1);
+                // Finer levels first: splitting a compound costs the most, then a community...
+                for (std::size_t l = 0; l < m_t.levels.size(); ++l)
+                    if (units[l][v] != npos && units[l][v] == units[l][u])
+                        c += w.admin * static_cast<double>(l + 1) / static_cast<double>(m_t.levels.size());
+                if (!a.feeder_id.empty() && a.feeder_id == b.feeder_id) c += w.feeder;
+                if (!a.current_manager.empty() && a.current_manager == b.current_manager) c += w.continuity;
+                m_cost[k] = std::max(c, 1e-6);
+            }
+    }
+
+    /// Regions: connected pieces of (station, nest unit), found over all graph edges.
+    void build_regions()
+    {
+        std::vector<std::uint32_t> region_of(m_n, none32);
+        std::vector<std::uint32_t> queue;
+        for (std::size_t s = 0; s < m_n; ++s) {
+            if (region_of[s] != none32) continue;
+            Region r;
+            r.station = m_station_of[s];
+            r.nest_unit = m_unit_of[s];
+            const auto id = static_cast<std::uint32_t>(m_regions.size());
+            queue.assign(1, static_cast<std::uint32_t>(s));
+            region_of[s] = id;
+            for (std::size_t qi = 0; qi < queue.size(); ++qi) {
+                const std::uint32_t v = queue[qi];
+                r.vertices.push_back(v);
+                r.load += m_plan.load[v];
+                for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
+                    const std::uint32_t u = m_graph.adjncy[k];
+                    if (region_of[u] != none32 || m_station_of[u] != r.station || m_unit_of[u] != r.nest_unit) continue;
+                    region_of[u] = id;
+                    queue.push_back(u);
+                }
+            }
+            std::sort(r.vertices.begin(), r.vertices.end());
+            m_regions.push_back(std::move(r));
+        }
+    }
+
+    [[noreturn]] void infeasible(const std::string& what) const
+    {
+        throw Error(ErrorCode::invalid_input, "partition: " + what);
+    }
+
+    void check_atoms_against_cap()
+    {
+        if (!(m_o.max_load > 0)) return;
+        for (std::size_t i = 0; i < m_n; ++i) {
+            if (m_plan.load[i] <= m_o.max_load) continue;
+            const std::string what = fmt::format(
+                "transformer '{}' alone has load {:.1f}, over the cap --max-load {:.1f}; no grid can hold it "
+                "(fix: raise --max-load, or give --allow-infeasible to let its grid exceed the cap)",
+                m_t.transformers[i].id, m_plan.load[i], m_o.max_load);
+            if (!m_o.allow_infeasible) infeasible(what);
+            m_over_cap_atoms.push_back(i);
+        }
+    }
+
+    std::string station_name(std::size_t s) const
+    {
+        const auto& id = m_plan.stations[s].station_id;
+        return id.empty() ? std::string("(the territory)") : fmt::format("'{}'", id);
+    }
+
+    void decide_grid_counts()
+    {
+        const std::size_t S = m_plan.stations.size();
+        std::vector<std::vector<std::size_t>> regions_of(S);
+        for (std::size_t r = 0; r < m_regions.size(); ++r) regions_of[m_regions[r].station].push_back(r);
+        // Grids per station.
+        std::vector<std::size_t> k_station(S, 0);
+        std::vector<char> given(S, 0);
+        for (const auto& [id, k] : m_o.grids_per_station)
+            for (std::size_t s = 0; s < S; ++s)
+                if (m_plan.stations[s].station_id == id) {
+                    k_station[s] = k;
+                    given[s] = 1;
+                }
+        if (m_o.grids > 0) {
+            std::vector<double> w;
+            std::vector<std::size_t> lo, hi, seats;
+            std::size_t rest = m_o.grids;
+            std::vector<std::size_t> free;
+            for (std::size_t s = 0; s < S; ++s) {
+                if (given[s]) {
+                    rest = rest >= k_station[s] ? rest - k_station[s] : 0;
+                    continue;
+                }
+                free.push_back(s);
+                w.push_back(m_plan.stations[s].load);
+                lo.push_back(regions_of[s].size());
+                hi.push_back(m_plan.stations[s].transformers);
+            }
+            if (!free.empty() && !apportion(rest, w, lo, hi, seats)) {
+                const std::size_t need = std::accumulate(lo.begin(), lo.end(), std::size_t{0});
+                const std::size_t most = std::accumulate(hi.begin(), hi.end(), std::size_t{0});
+                const std::string what =
+                    rest < need ? fmt::format("{} grids were asked but the territory has {} separate pieces "
+                                              "(stations{} and islands), each needing a grid of its own "
+                                              "(fix: ask for at least {} grids, or give --allow-infeasible to "
+                                              "make one grid per piece)",
+                                              m_o.grids, need, m_nest != npos ? ", nest units" : "", need)
+                                : fmt::format("{} grids were asked but there are only {} transformers to "
+                                              "share out (fix: ask for at most {} grids)",
+                                              m_o.grids, most, most);
+                if (!m_o.allow_infeasible) infeasible(what);
+                for (std::size_t i = 0; i < free.size(); ++i) seats.push_back(0);
+                // Relaxed: each piece gets at least one grid, at most its transformers.
+                apportion(std::clamp(rest, need, most), w, lo, hi, seats);
+                m_plan.stations[free.front()].notes.push_back("relaxed: " + what);
+            }
+            for (std::size_t i = 0; i < free.size(); ++i) k_station[free[i]] = seats[i];
+        }
+        for (std::size_t s = 0; s < S; ++s) {
+            auto& st = m_plan.stations[s];
+            if (k_station[s] == 0 && m_o.grids == 0 && !given[s]) {
+                if (m_o.target_load > 0)
+                    k_station[s] = static_cast<std::size_t>(std::llround(st.load / m_o.target_load));
+                if (m_o.max_load > 0)
+                    k_station[s] = std::max(k_station[s], static_cast<std::size_t>(std::ceil(st.load / m_o.max_load)));
+            }
+            k_station[s] = std::max<std::size_t>(k_station[s], 1);
+            // Grids per region of the station.
+            std::vector<double> w;
+            std::vector<std::size_t> lo, hi, seats;
+            for (const std::size_t r : regions_of[s]) {
+                w.push_back(m_regions[r].load);
+                lo.push_back(1);
+                hi.push_back(m_regions[r].vertices.size());
+            }
+            if (!apportion(k_station[s], w, lo, hi, seats)) {
+                const std::size_t need = regions_of[s].size();
+                const std::string what =
+                    k_station[s] < need
+                        ? fmt::format("station {} gets {} grids but falls into {} separate pieces (islands{}), each "
+                                      "needing a grid of its own (fix: give it at least {} grids, join the pieces "
+                                      "with feeder links, or give --allow-infeasible)",
+                                      station_name(s), k_station[s], need, m_nest != npos ? " or nest units" : "", need)
+                        : fmt::format("station {} gets {} grids but has only {} transformers (fix: give it at most "
+                                      "{} grids, or --allow-infeasible)",
+                                      station_name(s), k_station[s], st.transformers, st.transformers);
+                if (!m_o.allow_infeasible) infeasible(what);
+                const std::size_t k = std::clamp(k_station[s], need, st.transformers);
+                st.notes.push_back(fmt::format("relaxed: {}; made {} grids", what, k));
+                apportion(k, w, lo, hi, seats);
+                k_station[s] = k;
+            }
+            for (std::size_t i = 0; i < regions_of[s].size(); ++i) m_regions[regions_of[s][i]].grids = seats[i];
+            st.grids = k_station[s];
+            st.target = st.load / static_cast<double>(st.grids);
+        }
+    }
+
+    detail::RegionGraph region_graph(const Region& r, std::vector<std::uint32_t>& local) const
+    {
+        detail::RegionGraph rg;
+        rg.xadj.push_back(0);
+        for (std::size_t i = 0; i < r.vertices.size(); ++i) local[r.vertices[i]] = static_cast<std::uint32_t>(i);
+        for (const std::uint32_t v : r.vertices) {
+            for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
+                const std::uint32_t u = m_graph.adjncy[k];
+                if (local[u] == none32) continue;
+                rg.adj.push_back(local[u]);
+                rg.cost.push_back(m_cost[k]);
+            }
+            rg.xadj.push_back(static_cast<std::uint32_t>(rg.adj.size()));
+            rg.weight.push_back(m_plan.load[v]);
+        }
+        return rg;
+    }
+
+    void solve_regions()
+    {
+        std::vector<std::uint32_t> local(m_n, none32);
+        std::size_t done = 0;
+        m_plan.grid_of.assign(m_n, none32);
+        for (std::size_t r = 0; r < m_regions.size(); ++r) {
+            Region& reg = m_regions[r];
+            const auto& st = m_plan.stations[reg.station];
+            detail::RegionGraph rg = region_graph(reg, local);
+            detail::RegionParams params;
+            params.target = st.target;
+            params.cap = m_over_cap_atoms.empty() ? m_o.max_load : 0.0;
+            params.seed = detail::mix_seed(m_o.seed, r + 1);
+            params.restarts = m_o.restarts;
+            params.balance_tolerance = m_o.balance_tolerance;
+            detail::RegionResult res;
+            for (;;) {
+                params.parts = reg.grids;
+                res = detail::partition_region(rg, params);
+                if (!(m_o.max_load > 0)) break;
+                double heaviest = 0;
+                std::vector<double> loads(reg.grids, 0.0);
+                for (std::size_t i = 0; i < reg.vertices.size(); ++i) loads[res.part[i]] += rg.weight[i];
+                heaviest = *std::max_element(loads.begin(), loads.end());
+                if (heaviest <= m_o.max_load * (1 + 1e-12)) break;
+                // Over the cap: one more grid when the count is ours to choose.
+                const bool fixed_k = m_o.grids > 0 || is_given(st.station_id);
+                if (!fixed_k && reg.grids < reg.vertices.size()) {
+                    ++reg.grids;
+                    continue;
+                }
+                const std::string what = fmt::format(
+                    "station {}: with {} grids the heaviest grid carries {:.1f}, over --max-load {:.1f} "
+                    "(fix: more grids, a higher cap, or --allow-infeasible)",
+                    station_name(reg.station), reg.grids, heaviest, m_o.max_load);
+                if (!m_o.allow_infeasible && m_over_cap_atoms.empty()) infeasible(what);
+                m_relaxed_cap_regions.push_back(r);
+                m_plan.stations[reg.station].notes.push_back("relaxed: " + what);
+                break;
+            }
+            const auto first = static_cast<std::uint32_t>(m_plan.grid_id.size());
+            for (std::size_t g = 0; g < reg.grids; ++g) {
+                m_plan.grid_station.push_back(reg.station);
+                m_plan.grid_nest_unit.push_back(reg.nest_unit);
+                m_plan.grid_id.emplace_back();
+                m_plan.grid_relaxed.push_back(0);
+            }
+            for (std::size_t i = 0; i < reg.vertices.size(); ++i) {
+                m_plan.grid_of[reg.vertices[i]] = first + res.part[i];
+                local[reg.vertices[i]] = none32;
+            }
+            done += reg.vertices.size();
+            if (m_o.progress) m_o.progress(Progress{"partition", static_cast<double>(done) / static_cast<double>(m_n) * 0.99});
+        }
+        // Station grid counts may have grown under a cap chosen by us.
+        for (auto& st : m_plan.stations) st.grids = 0;
+        for (const auto& reg : m_regions) m_plan.stations[reg.station].grids += reg.grids;
+        for (auto& st : m_plan.stations) st.target = st.load / static_cast<double>(st.grids);
+    }
+
+    bool is_given(const std::string& station) const
+    {
+        for (const auto& [id, k] : m_o.grids_per_station)
+            if (id == station) return true;
+        return false;
+    }
+
+    void finish()
+    {
+        const std::size_t G = m_plan.grid_id.size();
+        m_plan.grid_load.assign(G, 0.0);
+        for (std::size_t i = 0; i < m_n; ++i) m_plan.grid_load[m_plan.grid_of[i]] += m_plan.load[i];
+        m_plan.grid_target.resize(G);
+        // Grid ids: <station>-<nnn> numbered within the station in order of their lowest atom.
+        std::vector<std::size_t> counter(m_plan.stations.size(), 0);
+        std::vector<std::uint32_t> first_seen;
+        std::vector<char> named(G, 0);
+        for (std::size_t i = 0; i < m_n; ++i) {
+            const std::uint32_t g = m_plan.grid_of[i];
+            if (named[g]) continue;
+            named[g] = 1;
+            const std::size_t s = m_plan.grid_station[g];
+            const auto& sid = m_plan.stations[s].station_id;
+            m_plan.grid_id[g] = fmt::format("{}{}{:03}", sid.empty() ? "G" : sid, sid.empty() ? "" : "-", ++counter[s]);
+        }
+        for (std::size_t g = 0; g < G; ++g) m_plan.grid_target[g] = m_plan.stations[m_plan.grid_station[g]].target;
+        for (const std::size_t r : m_relaxed_cap_regions)
+            for (const auto v : m_regions[r].vertices) m_plan.grid_relaxed[m_plan.grid_of[v]] |= relax_cap;
+        for (const std::size_t i : m_over_cap_atoms) m_plan.grid_relaxed[m_plan.grid_of[i]] |= relax_cap;
+        // Bounds and achieved balance per station.
+        std::vector<std::vector<double>> atoms(m_plan.stations.size());
+        for (std::size_t s = 0; s < m_plan.stations.size(); ++s) {
+            auto& st = m_plan.stations[s];
+            double bound = 0.0;
+            for (const auto& reg : m_regions) {
+                if (reg.station != s) continue;
+                std::vector<double> w;
+                for (const auto v : reg.vertices) w.push_back(m_plan.load[v]);
+                bound = std::max(bound, detail::balance_lower_bound(w, reg.grids, st.target));
+            }
+            st.lower_bound = bound;
+        }
+        for (std::size_t g = 0; g < G; ++g) {
+            auto& st = m_plan.stations[m_plan.grid_station[g]];
+            if (st.target > 0)
+                st.max_deviation = std::max(st.max_deviation, std::abs(m_plan.grid_load[g] / st.target - 1.0));
+        }
+        if (m_o.progress) m_o.progress(Progress{"partition", 1.0});
+    }
+
+    const Territory& m_t;
+    const CsrGraph& m_graph;
+    const PartitionOptions& m_o;
+    const std::size_t m_n;
+    Plan m_plan;
+    std::vector<std::size_t> m_station_of;
+    std::vector<std::size_t> m_unit_of;
+    std::size_t m_nest = npos;
+    std::vector<double> m_cost;
+    std::vector<Region> m_regions;
+    std::vector<std::size_t> m_over_cap_atoms;
+    std::vector<std::size_t> m_relaxed_cap_regions;
+};
+
+} // namespace
+
+Plan partition(const Territory& territory, const AdjacencyGraph& graph, const PartitionOptions& options)
+{
+    return Planner(territory, graph, options).run();
+}
+
+std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options)
+{
+    const std::size_t n = graph.num_vertices();
+    if (options.parts == 0 || options.parts > n)
+        throw Error(ErrorCode::invalid_input,
+                    fmt::format("partition: {} parts asked of a graph of {} vertices", options.parts, n));
+    if (connected_components(graph).sizes.size() > 1)
+        throw Error(ErrorCode::invalid_input, "partition: the graph is not connected; partition each component");
+    detail::RegionGraph rg;
+    rg.xadj.assign(graph.xadj.begin(), graph.xadj.end());
+    rg.adj.assign(graph.adjncy.begin(), graph.adjncy.end());
+    bool any_border = false;
+    for (double b : graph.border_m) any_border = any_border || b > 0;
+    double mean = 0;
+    std::size_t count = 0;
+    for (double b : graph.border_m)
+        if (b > 0) {
+            mean += b;
+            ++count;
+        }
+    mean = count ? mean / static_cast<double>(count) : 1.0;
+    rg.cost.resize(graph.adjncy.size());
+    for (std::size_t k = 0; k < rg.cost.size(); ++k) {
+        rg.cost[k] = any_border ? std::max(graph.border_m[k] / mean, 1e-6) : 1.0;
+        if (!options.extra_cut_cost.empty()) rg.cost[k] += options.extra_cut_cost[k];
+    }
+    rg.weight = graph.vertex_weight;
+    detail::RegionParams params;
+    params.parts = options.parts;
+    params.cap = options.max_load;
+    params.seed = options.seed;
+    params.restarts = options.restarts;
+    params.balance_tolerance = options.balance_tolerance;
+    return detail::partition_region(rg, params).part;
+}
+
+} // namespace libgrid

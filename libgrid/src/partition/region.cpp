@@ -1,0 +1,850 @@
+// The region partitioner: K contiguous, balanced, compact parts of one connected region.
+//
+// 1. Start: recursive bisection on random spanning trees (as in ReCom): removing one tree edge
+//    splits a region into two connected pieces, so every part is contiguous by construction;
+//    the edge whose subtree load is nearest to the wanted share is cut, best of several trees.
+// 2. Balance: the part furthest from the target gives a boundary atom to, or takes one from, a
+//    neighbouring part when that lowers the larger deviation of the two; when no single move
+//    helps, the pair is merged and re-split on fresh spanning trees. Every accepted step lowers
+//    the sorted vector of deviations, so the search ends. Moves never disconnect a part.
+// 3. Compactness: boundary atoms move to the neighbouring part they share more cut cost with,
+//    as long as both parts stay within the balance tolerance (or the deviation balance
+//    reached, if larger) and connected.
+// Restarts with other seeds; the best plan (max deviation, then cut cost) wins.
+#include "partition/internal.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace libgrid::detail {
+namespace {
+
+constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+/// A balance step must lower the deviation it targets by at least this much (0.001 %), so
+/// that the search does not crawl through negligible gains.
+constexpr double min_gain = 1e-5;
+
+struct Edge {
+    std::uint32_t a, b;
+    double cost; ///< Cut cost of the edge.
+};
+
+/// Union-find with path halving, over dense indices.
+class UnionFind {
+public:
+    void reset(std::size_t n)
+    {
+        m_parent.resize(n);
+        std::iota(m_parent.begin(), m_parent.end(), 0u);
+    }
+    std::uint32_t find(std::uint32_t x)
+    {
+        while (m_parent[x] != x) x = m_parent[x] = m_parent[m_parent[x]];
+        return x;
+    }
+    bool unite(std::uint32_t a, std::uint32_t b)
+    {
+        a = find(a);
+        b = find(b);
+        if (a == b) return false;
+        m_parent[b] = a;
+        return true;
+    }
+
+private:
+    std::vector<std::uint32_t> m_parent;
+};
+
+/// A spanning tree of a vertex set, rooted, with preorder positions and subtree sums.
+struct Tree {
+    std::vector<std::uint32_t> order;   ///< Vertices in preorder (local indices into the set).
+    std::vector<std::uint32_t> pre;     ///< Preorder position per local index.
+    std::vector<std::uint32_t> size;    ///< Subtree vertex count per local index.
+    std::vector<double> sum;            ///< Subtree weight per local index.
+};
+
+/// Builds a random spanning tree of `set` from its internal edges taken in the given order
+/// (Kruskal), roots it at set[0] and computes subtree sizes and weights.
+/// `local` maps vertex -> index in set for vertices of the set. Returns false (tree unusable)
+/// when the set is not connected.
+bool spanning_tree(const std::vector<std::uint32_t>& set, const std::vector<Edge>& edges,
+                   const std::vector<std::uint32_t>& local, const std::vector<double>& weight,
+                   UnionFind& uf, Tree& tree)
+{
+    const std::size_t n = set.size();
+    uf.reset(n);
+    std::vector<std::uint32_t> deg(n + 1, 0);
+    std::vector<Edge> chosen;
+    chosen.reserve(n);
+    for (const Edge& e : edges) {
+        const std::uint32_t a = local[e.a], b = local[e.b];
+        if (uf.unite(a, b)) {
+            chosen.push_back({a, b, e.cost});
+            if (chosen.size() + 1 == n) break;
+        }
+    }
+    if (chosen.size() + 1 != n) return false;
+    for (const Edge& e : chosen) {
+        ++deg[e.a + 1];
+        ++deg[e.b + 1];
+    }
+    for (std::size_t i = 0; i < n; ++i) deg[i + 1] += deg[i];
+    std::vector<std::uint32_t> nbr(deg[n]);
+    {
+        std::vector<std::uint32_t> fill(deg.begin(), deg.end() - 1);
+        for (const Edge& e : chosen) {
+            nbr[fill[e.a]++] = e.b;
+            nbr[fill[e.b]++] = e.a;
+        }
+    }
+    tree.order.clear();
+    tree.pre.assign(n, none);
+    tree.size.assign(n, 1);
+    tree.sum.assign(n, 0.0);
+    std::vector<std::uint32_t> parent(n, none), stack{0};
+    tree.pre[0] = 0;
+    while (!stack.empty()) {
+        const std::uint32_t u = stack.back();
+        stack.pop_back();
+        tree.pre[u] = static_cast<std::uint32_t>(tree.order.size());
+        tree.order.push_back(u);
+        for (std::uint32_t k = deg[u]; k < deg[u + 1]; ++k) {
+            const std::uint32_t v = nbr[k];
+            if (v == parent[u]) continue;
+            parent[v] = u;
+            stack.push_back(v);
+        }
+    }
+    for (std::size_t i = n; i-- > 0;) {
+        const std::uint32_t u = tree.order[i];
+        tree.sum[u] += weight[set[u]];
+        if (parent[u] != none) {
+            tree.sum[parent[u]] += tree.sum[u];
+            tree.size[parent[u]] += tree.size[u];
+        }
+    }
+    return true;
+}
+
+class RegionPartitioner {
+public:
+    RegionPartitioner(const RegionGraph& g, const RegionParams& p) : m_g(g), m_p(p), m_n(g.size()) {}
+
+    RegionResult run()
+    {
+        const double total = std::accumulate(m_g.weight.begin(), m_g.weight.end(), 0.0);
+        m_target = m_p.target > 0.0 ? m_p.target : total / static_cast<double>(m_p.parts);
+        if (!(m_target > 0.0)) m_target = 1.0; // no load at all: any connected split is balanced
+        m_local.assign(m_n, none);
+        m_stamp.assign(m_n, 0);
+        std::size_t restarts = m_p.restarts;
+        if (restarts == 0) restarts = m_n <= 400 ? 8 : m_n <= 3000 ? 4 : m_n <= 30000 ? 2 : 1;
+        if (m_p.parts == 1) restarts = 1;
+
+        RegionResult best;
+        for (std::size_t r = 0; r < restarts; ++r) {
+            Rng rng(mix_seed(m_p.seed, r));
+            m_part.assign(m_n, 0);
+            initial(rng);
+            rebuild_state();
+            // Shape first under a loose balance (the random trees leave ragged borders), then
+            // balance, then shape again within the tolerance, then balance what is left.
+            m_achieved = std::max(0.05, max_deviation());
+            compact(rng);
+            balance(rng);
+            anneal(rng);
+            compact(rng);
+            balance(rng);
+            RegionResult result{m_part, max_deviation(), cut_cost()};
+            if (r == 0 || better(result, best)) best = std::move(result);
+        }
+        return best;
+    }
+
+private:
+    // ---------------------------------------------------------------- start: tree bisection
+    void initial(Rng& rng)
+    {
+        // Edges in a random order, once per try; sub-regions filter them keeping the order, so
+        // no sort is repeated down the recursion.
+        const std::size_t tries = m_n <= 2000 ? 6 : m_n <= 50000 ? 3 : 2;
+        std::vector<std::vector<Edge>> lists(tries);
+        std::vector<std::pair<double, Edge>> keyed;
+        std::vector<double> cost;
+        for (std::uint32_t a = 0; a < m_n; ++a)
+            for (std::uint32_t k = m_g.xadj[a]; k < m_g.xadj[a + 1]; ++k)
+                if (a < m_g.adj[k]) {
+                    keyed.push_back({0.0, Edge{a, m_g.adj[k], m_g.cost[k]}});
+                    cost.push_back(m_g.cost[k]);
+                }
+        for (auto& list : lists) {
+            // Exponential keys with rate = cut cost: costly edges (long shared borders, one
+            // community, one feeder) tend to enter the tree early, so the tree edge that gets
+            // cut tends to be a cheap one and parts come out compact.
+            for (std::size_t i = 0; i < keyed.size(); ++i)
+                keyed[i].first = -std::log(1.0 - rng.uniform()) / std::max(cost[i], 1e-9);
+            std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) {
+                return x.first != y.first ? x.first < y.first
+                                          : (x.second.a != y.second.a ? x.second.a < y.second.a : x.second.b < y.second.b);
+            });
+            list.reserve(keyed.size());
+            for (const auto& [key, e] : keyed) list.push_back(e);
+        }
+        std::vector<std::uint32_t> all(m_n);
+        std::iota(all.begin(), all.end(), 0u);
+        m_next_label = 0;
+        m_rng = &rng;
+        m_out.assign(m_n, 0);
+        bisect(std::move(all), m_p.parts, std::move(lists));
+        m_part = m_out;
+    }
+
+    void bisect(std::vector<std::uint32_t> set, std::size_t k, std::vector<std::vector<Edge>> lists)
+    {
+        if (k == 1) {
+            for (auto v : set) m_out[v] = m_next_label;
+            ++m_next_label;
+            return;
+        }
+        const std::size_t k1 = k / 2, k2 = k - k1;
+        for (std::size_t i = 0; i < set.size(); ++i) m_local[set[i]] = static_cast<std::uint32_t>(i);
+        double total = 0.0;
+        for (auto v : set) total += m_g.weight[v];
+        // Splitting k parts: the subtree takes ks parts, the rest k - ks; the error is measured
+        // per part so that both sides head for the same per-part load.
+        struct Cut {
+            double err = std::numeric_limits<double>::infinity();
+            double cut = std::numeric_limits<double>::infinity();
+            std::size_t tree = 0;
+            std::uint32_t root = none;
+            std::size_t sub_parts = 0;
+        } best;
+        // Trees: the presorted orders handed down, plus fresh ones for small regions, where
+        // trees are cheap and the last splits decide the balance.
+        std::vector<const std::vector<Edge>*> orders;
+        for (const auto& l : lists) orders.push_back(&l);
+        std::vector<std::vector<Edge>> fresh;
+        const std::size_t extra = set.size() <= 3000 ? m_extra_trees : 0;
+        for (std::size_t x = 0; x < extra; ++x) {
+            m_keyed.clear();
+            for (const Edge& e : lists.front())
+                m_keyed.push_back({-std::log(1.0 - m_rng->uniform()) / std::max(e.cost, 1e-9), e});
+            std::sort(m_keyed.begin(), m_keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            fresh.emplace_back();
+            for (const auto& item : m_keyed) fresh.back().push_back(item.second);
+        }
+        for (const auto& f : fresh) orders.push_back(&f);
+        const double per_part = total / static_cast<double>(k);
+        const double loose = std::max(m_p.balance_tolerance, 1e-9) * per_part;
+        std::vector<Tree> trees(orders.size());
+        std::vector<char> side(set.size());
+        for (std::size_t t = 0; t < orders.size(); ++t) {
+            if (!spanning_tree(set, *orders[t], m_local, m_g.weight, m_uf, trees[t]))
+                continue; // cannot happen: regions are connected by construction
+            const Tree& tree = trees[t];
+            Cut mine;
+            for (std::uint32_t u = 1; u < set.size(); ++u) {
+                for (const std::size_t ks : {k1, k2}) {
+                    if (tree.size[u] < ks || set.size() - tree.size[u] < k - ks) continue;
+                    const double share = total * static_cast<double>(ks) / static_cast<double>(k);
+                    const double err = std::abs(tree.sum[u] - share) / static_cast<double>(std::min(ks, k - ks));
+                    if (err < mine.err) mine = {err, 0.0, t, u, ks};
+                }
+            }
+            if (mine.root == none) continue;
+            // Among splits balanced within the tolerance the cheapest cut wins; otherwise the
+            // most balanced one.
+            const std::uint32_t lo = tree.pre[mine.root], hi = lo + tree.size[mine.root];
+            std::fill(side.begin(), side.end(), 0);
+            for (std::uint32_t i = lo; i < hi; ++i) side[tree.order[i]] = 1;
+            mine.cut = 0.0;
+            for (const Edge& e : lists.front())
+                if (side[m_local[e.a]] != side[m_local[e.b]]) mine.cut += e.cost;
+            const bool mine_ok = mine.err <= loose, best_ok = best.err <= loose;
+            if (best.root == none || (mine_ok && !best_ok) || (mine_ok && best_ok && mine.cut < best.cut) ||
+                (!mine_ok && !best_ok && mine.err < best.err))
+                best = mine;
+        }
+        std::vector<std::uint32_t> a, b;
+        if (best.root == none) {
+            // Cannot happen for k <= |set| (a tree always has a leaf cut); kept as a guard.
+            best = {0.0, 0, static_cast<std::uint32_t>(set.size() - 1), 1};
+        }
+        const Tree& tree = trees[best.tree];
+        const std::uint32_t lo = tree.pre[best.root], hi = lo + tree.size[best.root];
+        fresh.clear();
+        std::vector<char> in_a(set.size(), 0);
+        for (std::uint32_t i = lo; i < hi; ++i) in_a[tree.order[i]] = 1;
+        for (std::size_t i = 0; i < set.size(); ++i) (in_a[i] ? a : b).push_back(set[i]);
+        std::vector<std::vector<Edge>> la(lists.size()), lb(lists.size());
+        for (std::size_t t = 0; t < lists.size(); ++t) {
+            for (const Edge& e : lists[t]) {
+                const bool ea = in_a[m_local[e.a]], eb = in_a[m_local[e.b]];
+                if (ea && eb) la[t].push_back(e);
+                else if (!ea && !eb) lb[t].push_back(e);
+            }
+            std::vector<Edge>().swap(lists[t]);
+        }
+        trees.clear();
+        set.clear();
+        set.shrink_to_fit();
+        const std::size_t ka = best.sub_parts;
+        bisect(std::move(a), ka, std::move(la));
+        bisect(std::move(b), k - ka, std::move(lb));
+    }
+
+    // ---------------------------------------------------------------- state
+    void rebuild_state()
+    {
+        m_changed.assign(m_p.parts, 0);
+        m_failed.assign(m_p.parts, 0);
+        m_clock = 1;
+        m_load.assign(m_p.parts, 0.0);
+        m_members.assign(m_p.parts, {});
+        m_slot.assign(m_n, 0);
+        for (std::uint32_t v = 0; v < m_n; ++v) {
+            m_load[m_part[v]] += m_g.weight[v];
+            m_slot[v] = static_cast<std::uint32_t>(m_members[m_part[v]].size());
+            m_members[m_part[v]].push_back(v);
+        }
+    }
+
+    double dev(std::uint32_t p) const { return m_load[p] / m_target - 1.0; }
+    double dev_of(double load) const { return load / m_target - 1.0; }
+    bool cap_ok(double load) const { return m_p.cap <= 0.0 || load <= m_p.cap * (1.0 + 1e-12); }
+
+    double max_deviation() const
+    {
+        double m = 0.0;
+        for (std::uint32_t p = 0; p < m_p.parts; ++p) m = std::max(m, std::abs(dev(p)));
+        return m;
+    }
+
+    double cut_cost() const
+    {
+        double c = 0.0;
+        for (std::uint32_t v = 0; v < m_n; ++v)
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+                if (m_part[m_g.adj[k]] != m_part[v]) c += m_g.cost[k];
+        return 0.5 * c;
+    }
+
+    bool better(const RegionResult& x, const RegionResult& y) const
+    {
+        const double tol = std::max(m_p.balance_tolerance, 0.0);
+        const bool xin = x.max_deviation <= tol + 1e-12, yin = y.max_deviation <= tol + 1e-12;
+        if (xin != yin) return xin;
+        if (xin) return x.cut_cost < y.cut_cost - 1e-9;
+        if (std::abs(x.max_deviation - y.max_deviation) > 1e-12) return x.max_deviation < y.max_deviation;
+        return x.cut_cost < y.cut_cost - 1e-9;
+    }
+
+    void move(std::uint32_t v, std::uint32_t to)
+    {
+        const std::uint32_t from = m_part[v];
+        auto& src = m_members[from];
+        const std::uint32_t last = src.back();
+        src[m_slot[v]] = last;
+        m_slot[last] = m_slot[v];
+        src.pop_back();
+        m_slot[v] = static_cast<std::uint32_t>(m_members[to].size());
+        m_members[to].push_back(v);
+        m_load[from] -= m_g.weight[v];
+        m_load[to] += m_g.weight[v];
+        m_part[v] = to;
+        m_changed[from] = m_changed[to] = ++m_clock;
+    }
+
+    /// True when part p stays connected (and non-empty) without v.
+    bool stays_connected(std::uint32_t v)
+    {
+        const std::uint32_t p = m_part[v];
+        if (m_members[p].size() <= 1) return false;
+        m_nbr.clear();
+        for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+            if (m_part[m_g.adj[k]] == p) m_nbr.push_back(m_g.adj[k]);
+        std::sort(m_nbr.begin(), m_nbr.end());
+        m_nbr.erase(std::unique(m_nbr.begin(), m_nbr.end()), m_nbr.end());
+        if (m_nbr.size() <= 1) return !m_nbr.empty();
+        // Search from one neighbour through p without v until every other neighbour is found;
+        // usually they are a few steps apart, so the search stays local.
+        if (++m_generation == 0) {
+            std::fill(m_stamp.begin(), m_stamp.end(), 0);
+            m_generation = 1;
+        }
+        m_target_flag.resize(m_n, 0);
+        for (std::size_t i = 1; i < m_nbr.size(); ++i) m_target_flag[m_nbr[i]] = 1;
+        std::size_t to_find = m_nbr.size() - 1;
+        m_queue.clear();
+        m_queue.push_back(m_nbr[0]);
+        m_stamp[m_nbr[0]] = m_generation;
+        m_stamp[v] = m_generation; // never enter v
+        for (std::size_t qi = 0; qi < m_queue.size() && to_find > 0; ++qi) {
+            const std::uint32_t u = m_queue[qi];
+            for (std::uint32_t k = m_g.xadj[u]; k < m_g.xadj[u + 1]; ++k) {
+                const std::uint32_t w = m_g.adj[k];
+                if (m_part[w] != p || m_stamp[w] == m_generation) continue;
+                m_stamp[w] = m_generation;
+                if (m_target_flag[w]) {
+                    m_target_flag[w] = 0;
+                    if (--to_find == 0) break;
+                }
+                m_queue.push_back(w);
+            }
+        }
+        for (std::size_t i = 1; i < m_nbr.size(); ++i) m_target_flag[m_nbr[i]] = 0;
+        return to_find == 0;
+    }
+
+    /// Cut-cost change of moving v to part q (negative = better).
+    double move_cost(std::uint32_t v, std::uint32_t q) const
+    {
+        const std::uint32_t p = m_part[v];
+        double to_p = 0.0, to_q = 0.0;
+        for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+            const std::uint32_t w = m_part[m_g.adj[k]];
+            if (w == p) to_p += m_g.cost[k];
+            else if (w == q) to_q += m_g.cost[k];
+        }
+        return to_p - to_q;
+    }
+
+    // ---------------------------------------------------------------- balance
+    struct Candidate {
+        double score;   // larger deviation of the two parts after the move
+        double cost;    // cut cost change
+        std::uint32_t v, to;
+    };
+
+    /// One improving step for part p (a single move, or a pair re-split). True if applied.
+    bool improve(std::uint32_t p, Rng& rng)
+    {
+        // Nothing changed around p since it last found no step: don't search again.
+        const std::vector<std::uint32_t> around = neighbour_parts(p);
+        std::uint64_t latest = m_changed[p];
+        for (const auto q : around) latest = std::max(latest, m_changed[q]);
+        if (m_failed[p] != 0 && m_failed[p] >= latest) return false;
+        if (try_improve(p, around, rng)) return true;
+        m_failed[p] = m_clock;
+        return false;
+    }
+
+    bool try_improve(std::uint32_t p, const std::vector<std::uint32_t>& around, Rng& rng)
+    {
+        const double dp = dev(p);
+        m_candidates.clear();
+        for (const std::uint32_t v : m_members[p]) {
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+                const std::uint32_t u = m_g.adj[k];
+                const std::uint32_t q = m_part[u];
+                if (q == p) continue;
+                // Heavy p gives v to q; light p takes u from q.
+                const std::uint32_t mover = dp > 0 ? v : u;
+                const std::uint32_t from = dp > 0 ? p : q, to = dp > 0 ? q : p;
+                const double w = m_g.weight[mover];
+                if (!cap_ok(m_load[to] + w)) continue;
+                const double before = std::max(std::abs(dev(from)), std::abs(dev(to)));
+                const double after = std::max(std::abs(dev_of(m_load[from] - w)), std::abs(dev_of(m_load[to] + w)));
+                if (after < before - min_gain) m_candidates.push_back({after, move_cost(mover, to), mover, to});
+            }
+        }
+        std::sort(m_candidates.begin(), m_candidates.end(), [](const Candidate& a, const Candidate& b) {
+            if (a.score != b.score) return a.score < b.score;
+            if (a.cost != b.cost) return a.cost < b.cost;
+            return a.v != b.v ? a.v < b.v : a.to < b.to;
+        });
+        std::uint32_t last_v = none, last_to = none;
+        for (const Candidate& c : m_candidates) {
+            if (c.v == last_v && c.to == last_to) continue;
+            last_v = c.v;
+            last_to = c.to;
+            if (!stays_connected(c.v)) continue;
+            move(c.v, c.to);
+            return true;
+        }
+        // No single move helps: re-split p with a neighbour, the one furthest on the other side
+        // of the target first.
+        std::vector<std::uint32_t> neighbours = around;
+        std::sort(neighbours.begin(), neighbours.end(), [&](std::uint32_t a, std::uint32_t b) {
+            const double da = dp > 0 ? dev(a) : -dev(a), db = dp > 0 ? dev(b) : -dev(b);
+            return da != db ? da < db : a < b;
+        });
+        for (const std::uint32_t q : neighbours)
+            if (resplit(p, q, rng, false)) return true;
+        // Nor a pair: re-partition p with all its neighbours, which lets load travel through
+        // a neighbour to the parts beyond it.
+        std::vector<std::uint32_t> group{p};
+        group.insert(group.end(), neighbours.begin(), neighbours.end());
+        if (group.size() > 9) group.resize(9); // p and its 8 best-placed neighbours
+        return group.size() > 2 && repartition(group, rng, 3);
+    }
+
+    /// Merges the given parts (connected as a whole) and splits the union again into as many
+    /// parts by tree bisection; applied when the largest deviation among them goes down.
+    bool repartition(const std::vector<std::uint32_t>& group, Rng& rng, std::size_t attempts)
+    {
+        std::vector<std::uint32_t> set;
+        for (const auto q : group) set.insert(set.end(), m_members[q].begin(), m_members[q].end());
+        if (set.size() > 6000) return false;
+        std::sort(set.begin(), set.end());
+        m_in_group.resize(m_n, 0);
+        for (const auto v : set) m_in_group[v] = 1;
+        std::vector<Edge> edges;
+        std::vector<double> edge_costs;
+        for (const auto v : set)
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+                if (v < m_g.adj[k] && m_in_group[m_g.adj[k]]) {
+                    edges.push_back({v, m_g.adj[k], m_g.cost[k]});
+                    edge_costs.push_back(m_g.cost[k]);
+                }
+        for (const auto v : set) m_in_group[v] = 0;
+        double before = 0.0;
+        for (const auto q : group) before = std::max(before, std::abs(dev(q)));
+        double best_dev = before - min_gain, best_cut = std::numeric_limits<double>::infinity();
+        std::vector<std::uint32_t> best_labels;
+        std::vector<double> loads(group.size());
+        m_rng = &rng;
+        for (std::size_t a = 0; a < attempts; ++a) {
+            m_keyed.clear();
+            for (std::size_t i = 0; i < edges.size(); ++i)
+                m_keyed.push_back({-std::log(1.0 - rng.uniform()) / std::max(edge_costs[i], 1e-9), edges[i]});
+            std::sort(m_keyed.begin(), m_keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+            std::vector<std::vector<Edge>> lists(1);
+            for (const auto& item : m_keyed) lists[0].push_back(item.second);
+            m_next_label = 0;
+            m_extra_trees = 4; // fewer trees per split: the attempts add variety too
+            bisect(set, group.size(), std::move(lists));
+            m_extra_trees = 8;
+            std::fill(loads.begin(), loads.end(), 0.0);
+            for (const auto v : set) loads[m_out[v]] += m_g.weight[v];
+            double d = 0.0;
+            bool ok = true;
+            for (const double l : loads) {
+                d = std::max(d, std::abs(dev_of(l)));
+                ok = ok && cap_ok(l);
+            }
+            if (!ok || d > best_dev + 1e-12) continue;
+            double c = 0.0;
+            for (std::size_t i = 0; i < edges.size(); ++i)
+                if (m_out[edges[i].a] != m_out[edges[i].b]) c += edge_costs[i];
+            if (d < best_dev - 1e-12 || c < best_cut) {
+                best_dev = std::min(best_dev, d);
+                best_cut = c;
+                best_labels.clear();
+                for (const auto v : set) best_labels.push_back(m_out[v]);
+            }
+        }
+        if (best_labels.empty()) return false;
+        // New label -> old part by largest overlap, so that as few atoms as possible move.
+        const std::size_t g = group.size();
+        std::vector<std::size_t> overlap(g * g, 0);
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            const auto old = std::find(group.begin(), group.end(), m_part[set[i]]) - group.begin();
+            ++overlap[best_labels[i] * g + static_cast<std::size_t>(old)];
+        }
+        std::vector<std::uint32_t> to(g, none);
+        std::vector<char> used(g, 0);
+        for (std::size_t round = 0; round < g; ++round) {
+            std::size_t bl = 0, bo = 0, bv = 0;
+            bool found = false;
+            for (std::size_t l = 0; l < g; ++l)
+                for (std::size_t o = 0; o < g; ++o)
+                    if (to[l] == none && !used[o] && (!found || overlap[l * g + o] > bv)) {
+                        found = true;
+                        bl = l;
+                        bo = o;
+                        bv = overlap[l * g + o];
+                    }
+            to[bl] = group[bo];
+            used[bo] = 1;
+        }
+        for (std::size_t i = 0; i < set.size(); ++i)
+            if (m_part[set[i]] != to[best_labels[i]]) move(set[i], to[best_labels[i]]);
+        return true;
+    }
+
+    std::vector<std::uint32_t> neighbour_parts(std::uint32_t p) const
+    {
+        std::vector<std::uint32_t> out;
+        for (const std::uint32_t v : m_members[p])
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+                if (m_part[m_g.adj[k]] != p) out.push_back(m_part[m_g.adj[k]]);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    /// Merges parts p and q and splits the union again on random spanning trees. In balance
+    /// mode the split must lower the larger deviation of the two; in compactness mode it must
+    /// keep both within the tolerance and lower the cut between them.
+    bool resplit(std::uint32_t p, std::uint32_t q, Rng& rng, bool compactness)
+    {
+        std::vector<std::uint32_t> set = m_members[p];
+        set.insert(set.end(), m_members[q].begin(), m_members[q].end());
+        if (set.size() < 2 || set.size() > 4000) return false; // large pairs: single moves only
+        std::sort(set.begin(), set.end());
+        for (std::size_t i = 0; i < set.size(); ++i) m_local[set[i]] = static_cast<std::uint32_t>(i);
+        std::vector<std::pair<std::uint64_t, Edge>> keyed;
+        for (const std::uint32_t v : set)
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+                const std::uint32_t u = m_g.adj[k];
+                if (v < u && (m_part[u] == p || m_part[u] == q)) keyed.push_back({0, Edge{v, u, m_g.cost[k]}});
+            }
+        const double total = m_load[p] + m_load[q];
+        const double before_dev = std::max(std::abs(dev(p)), std::abs(dev(q)));
+        const double before_cut = pair_cut(p, q);
+        const double tol = std::max(m_p.balance_tolerance, m_achieved);
+        const std::size_t tries = set.size() <= 200 ? 12 : 4;
+        Tree tree, best_tree;
+        std::uint32_t best_root = none;
+        double best_dev = compactness ? tol + 1e-12 : before_dev - min_gain;
+        double best_cut = compactness ? before_cut - 1e-9 : std::numeric_limits<double>::infinity();
+        std::vector<Edge> edges;
+        std::vector<char> side(set.size());
+        for (std::size_t t = 0; t < tries; ++t) {
+            for (auto& item : keyed) item.first = rng.next();
+            std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+            edges.clear();
+            for (const auto& item : keyed) edges.push_back(item.second);
+            // p and q may have stopped touching since the caller listed them: nothing to do.
+            if (!spanning_tree(set, edges, m_local, m_g.weight, m_uf, tree)) return false;
+            // Cheapest split of this tree for the goal of the mode.
+            std::uint32_t root = none;
+            double root_dev = 0, root_cut = 0;
+            for (std::uint32_t u = 1; u < set.size(); ++u) {
+                const double s = tree.sum[u];
+                if (!cap_ok(s) || !cap_ok(total - s)) continue;
+                const double d = std::max(std::abs(dev_of(s)), std::abs(dev_of(total - s)));
+                if (compactness ? d > tol + 1e-12 : d >= best_dev) continue;
+                if (!compactness) {
+                    if (root == none || d < root_dev) {
+                        root = u;
+                        root_dev = d;
+                    }
+                    continue;
+                }
+                const double c = split_cut(set, tree, u, keyed, side);
+                if (c < best_cut && (root == none || c < root_cut)) {
+                    root = u;
+                    root_dev = d;
+                    root_cut = c;
+                }
+            }
+            if (root == none) continue;
+            if (!compactness) {
+                const double c = split_cut(set, tree, root, keyed, side);
+                if (root_dev < best_dev - 1e-12 || (root_dev <= best_dev + 1e-12 && c < best_cut)) {
+                    best_dev = root_dev;
+                    best_cut = c;
+                    best_root = root;
+                    best_tree = tree;
+                }
+            } else if (root_cut < best_cut) {
+                best_cut = root_cut;
+                best_root = root;
+                best_tree = tree;
+            }
+        }
+        if (best_root == none) return false;
+        const std::uint32_t lo = best_tree.pre[best_root], hi = lo + best_tree.size[best_root];
+        std::fill(side.begin(), side.end(), 0);
+        for (std::uint32_t i = lo; i < hi; ++i) side[best_tree.order[i]] = 1;
+        // Keep the labels on the side that shares more atoms with them (fewer relabels).
+        std::size_t keep = 0;
+        for (std::size_t i = 0; i < set.size(); ++i) keep += (side[i] == 1) == (m_part[set[i]] == p);
+        const bool flip = keep * 2 < set.size();
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            const std::uint32_t to = ((side[i] == 1) != flip) ? p : q;
+            if (m_part[set[i]] != to) move(set[i], to);
+        }
+        return true;
+    }
+
+    /// Cut cost between the two sides of a tree split (subtree of `root` vs the rest).
+    double split_cut(const std::vector<std::uint32_t>& set, const Tree& tree, std::uint32_t root,
+                     const std::vector<std::pair<std::uint64_t, Edge>>& keyed, std::vector<char>& side) const
+    {
+        const std::uint32_t lo = tree.pre[root], hi = lo + tree.size[root];
+        std::fill(side.begin(), side.end(), 0);
+        for (std::uint32_t i = lo; i < hi; ++i) side[tree.order[i]] = 1;
+        double c = 0.0;
+        for (const auto& item : keyed) {
+            const Edge& e = item.second;
+            if (side[m_local[e.a]] != side[m_local[e.b]]) c += e.cost;
+        }
+        (void)set;
+        return c;
+    }
+
+    double edge_cost(std::uint32_t a, std::uint32_t b) const
+    {
+        for (std::uint32_t k = m_g.xadj[a]; k < m_g.xadj[a + 1]; ++k)
+            if (m_g.adj[k] == b) return m_g.cost[k];
+        return 0.0;
+    }
+
+    double pair_cut(std::uint32_t p, std::uint32_t q) const
+    {
+        double c = 0.0;
+        for (const std::uint32_t v : m_members[p])
+            for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+                if (m_part[m_g.adj[k]] == q) c += m_g.cost[k];
+        return c;
+    }
+
+    void balance(Rng& rng)
+    {
+        const std::size_t k = m_p.parts;
+        if (k < 2) {
+            m_achieved = max_deviation();
+            return;
+        }
+        std::vector<std::uint32_t> order(k);
+        const std::size_t max_steps = 20 * m_n + 1000;
+        std::size_t steps = 0;
+        for (;;) {
+            std::iota(order.begin(), order.end(), 0u);
+            std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+                const double da = std::abs(dev(a)), db = std::abs(dev(b));
+                return da != db ? da > db : a < b;
+            });
+            bool any = false;
+            // Balance first, but not to the last decimal: below a fifth of the tolerance the
+            // effort goes to shape instead.
+            const double goal = 0.2 * m_p.balance_tolerance;
+            for (const std::uint32_t p : order) {
+                if (std::abs(dev(p)) <= goal) break;
+                if (improve(p, rng)) {
+                    any = true;
+                    ++steps;
+                    break; // deviations changed: re-rank
+                }
+            }
+            if (!any || steps >= max_steps) break;
+        }
+        m_achieved = max_deviation();
+    }
+
+    // ---------------------------------------------------------------- compactness
+    /// Simulated annealing on single boundary moves: cut cost is the energy; balance within
+    /// the tolerance, the cap and contiguity are hard. Escapes the local minima the greedy
+    /// passes stop in; the best state seen is kept. The number of steps depends only on the
+    /// region size, never on time, so plans stay deterministic.
+    void anneal(Rng& rng)
+    {
+        if (m_p.parts < 2 || m_n < 3) return;
+        const double tol = std::max(m_p.balance_tolerance, m_achieved);
+        const std::size_t steps = m_n * std::clamp<std::size_t>(400000 / m_n, 20, 300);
+        double mean_cost = 0.0;
+        for (const double c : m_g.cost) mean_cost += c;
+        mean_cost /= static_cast<double>(std::max<std::size_t>(m_g.cost.size(), 1));
+        const double t_start = 0.6 * mean_cost, t_end = 0.01 * mean_cost;
+        const double cooling = std::pow(t_end / t_start, 1.0 / static_cast<double>(steps));
+        double temperature = t_start;
+        double current = cut_cost(), best = current;
+        std::vector<std::uint32_t> best_part = m_part;
+        for (std::size_t step = 0; step < steps; ++step, temperature *= cooling) {
+            const auto v = static_cast<std::uint32_t>(rng.next() % m_n);
+            const std::uint32_t deg = m_g.xadj[v + 1] - m_g.xadj[v];
+            if (deg == 0) continue;
+            const std::uint32_t u = m_g.adj[m_g.xadj[v] + rng.next() % deg];
+            const std::uint32_t p = m_part[v], q = m_part[u];
+            if (p == q) continue;
+            const double w = m_g.weight[v];
+            if (std::abs(dev_of(m_load[p] - w)) > tol + 1e-12 || std::abs(dev_of(m_load[q] + w)) > tol + 1e-12 ||
+                !cap_ok(m_load[q] + w))
+                continue;
+            const double delta = move_cost(v, q);
+            if (delta > 0 && rng.uniform() >= std::exp(-delta / temperature)) continue;
+            if (!stays_connected(v)) continue;
+            move(v, q);
+            current += delta;
+            if (current < best - 1e-9) {
+                best = current;
+                best_part = m_part;
+            }
+        }
+        if (best < current - 1e-9) {
+            m_part = std::move(best_part);
+            rebuild_state();
+        }
+    }
+
+    void compact(Rng& rng)
+    {
+        if (m_p.parts < 2) return;
+        const double tol = std::max(m_p.balance_tolerance, m_achieved);
+        std::vector<std::uint32_t> order(m_n);
+        std::iota(order.begin(), order.end(), 0u);
+        for (int pass = 0; pass < 12; ++pass) {
+            // A fresh random order per pass keeps ties from always favouring low indices.
+            for (std::size_t i = m_n; i > 1; --i) std::swap(order[i - 1], order[rng.next() % i]);
+            std::size_t moved = 0;
+            for (const std::uint32_t v : order) {
+                const std::uint32_t p = m_part[v];
+                std::uint32_t best_q = none;
+                double best_gain = 1e-9;
+                for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+                    const std::uint32_t q = m_part[m_g.adj[k]];
+                    if (q == p || q == best_q) continue;
+                    const double gain = -move_cost(v, q);
+                    if (gain <= best_gain) continue;
+                    const double w = m_g.weight[v];
+                    if (std::abs(dev_of(m_load[p] - w)) > tol + 1e-12 ||
+                        std::abs(dev_of(m_load[q] + w)) > tol + 1e-12 || !cap_ok(m_load[q] + w))
+                        continue;
+                    best_gain = gain;
+                    best_q = q;
+                }
+                if (best_q == none || !stays_connected(v)) continue;
+                move(v, best_q);
+                ++moved;
+            }
+            // Pair re-splits find shapes single moves cannot reach (small regions only: the
+            // cost grows with the square of the part size).
+            if (m_n <= 5000) {
+                for (std::uint32_t p = 0; p < m_p.parts; ++p)
+                    for (const std::uint32_t q : neighbour_parts(p))
+                        if (p < q && resplit(p, q, rng, true)) ++moved;
+            }
+            if (moved == 0) break;
+        }
+    }
+
+    const RegionGraph& m_g;
+    const RegionParams& m_p;
+    const std::size_t m_n;
+    double m_target = 1.0;
+    double m_achieved = 0.0;
+    std::uint32_t m_next_label = 0;
+    std::vector<std::uint32_t> m_part;
+    std::vector<double> m_load;
+    std::vector<std::vector<std::uint32_t>> m_members;
+    std::vector<std::uint32_t> m_slot;
+    std::vector<std::uint32_t> m_local;
+    std::vector<std::uint32_t> m_stamp;
+    std::vector<char> m_target_flag;
+    std::uint32_t m_generation = 0;
+    std::vector<std::uint32_t> m_nbr, m_queue;
+    std::vector<Candidate> m_candidates;
+    std::vector<std::pair<double, Edge>> m_keyed;
+    std::vector<std::uint32_t> m_out;   ///< Labels written by bisect().
+    std::vector<char> m_in_group;
+    std::size_t m_extra_trees = 8; ///< Fresh random trees per split in small regions.
+    Rng* m_rng = nullptr;
+    std::vector<std::uint64_t> m_changed; ///< Clock of each part's last change.
+    std::vector<std::uint64_t> m_failed;  ///< Clock when the part last found no improving step.
+    std::uint64_t m_clock = 1;
+    UnionFind m_uf;
+};
+
+} // namespace
+
+RegionResult partition_region(const RegionGraph& graph, const RegionParams& params)
+{
+    return RegionPartitioner(graph, params).run();
+}
+
+} // namespace libgrid::detail
