@@ -62,9 +62,10 @@ struct PartitionOptions {
     /// Effort: initial solutions tried per region (more = better balance, slower). Default: 0 =
     /// automatic (many for small regions, few for large ones).
     std::size_t restarts = 0;
-    /// Balance comes first: the best balance found is kept, and compactness may only use
-    /// deviations up to this (or up to the balance reached, when that is larger). Default: 0.005.
-    double balance_tolerance = 0.005;
+    /// Balance comes first: parts are balanced to within half of this, and compactness may
+    /// use deviations up to this (or up to the balance reached, when that is larger).
+    /// Default: 0.01 (1%).
+    double balance_tolerance = 0.01;
     WorkloadModel workload;  ///< How load is computed. Default: customers.
     ObjectiveWeights weights; ///< Soft objective weights.
     ProgressFn progress;      ///< Progress callback. Default: none.
@@ -125,14 +126,15 @@ struct GraphPartitionOptions {
     double max_load = 0.0;      ///< Hard cap per part (0 = none).
     std::uint64_t seed = 1;     ///< Seed.
     std::size_t restarts = 0;   ///< See PartitionOptions::restarts.
-    double balance_tolerance = 0.005; ///< See PartitionOptions::balance_tolerance.
+    double balance_tolerance = 0.01; ///< See PartitionOptions::balance_tolerance.
     /// Extra cost per graph entry (same layout as adjncy) added to the cut objective when the
     /// entry's ends are in different parts; empty = shared border length only.
     std::vector<double> extra_cut_cost;
 };
 
 /// Partitions a connected CSR graph into K contiguous parts balanced on vertex_weight,
-/// minimising border length cut (CsrGraph::border_m, or 1 per edge when all are 0).
+/// minimising the cut: per cut edge 0.5 + 0.5 x its border length / the mean border length
+/// (1 per edge when no edge has a border length), plus extra_cut_cost.
 /// Returns the part of each vertex.
 /// @throws Error(invalid_input) when the graph is not connected or has fewer vertices than K.
 std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options);

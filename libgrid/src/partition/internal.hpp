@@ -52,7 +52,7 @@ struct RegionParams {
     std::size_t parts = 1;            ///< K (1 <= K <= n).
     double target = 0.0;              ///< Target load per part (0 = region load / K).
     double cap = 0.0;                 ///< Hard cap per part (0 = none).
-    double balance_tolerance = 0.005; ///< Compactness moves may use deviation up to this.
+    double balance_tolerance = 0.01;  ///< Compactness moves may use deviation up to this.
     std::uint64_t seed = 1;           ///< Seed.
     std::size_t restarts = 0;         ///< Initial solutions (0 = automatic).
 };

@@ -174,7 +174,8 @@ private:
                 const std::size_t u = g.adjncy[k];
                 const auto& a = m_t.transformers[v];
                 const auto& b = m_t.transformers[u];
-                double c = w.compactness * (g.border_m[k] > 0 ? g.border_m[k] / mean_border : 0.1);
+                // Half per edge (cut edges), half per metre of border (Polsby-Popper).
+                double c = w.compactness * (g.border_m[k] > 0 ? 0.5 + 0.5 * g.border_m[k] / mean_border : 0.1);
                 // Finer levels first: splitting a compound costs the most, then a community...
                 for (std::size_t l = 0; l < m_t.levels.size(); ++l)
                     if (units[l][v] != npos && units[l][v] == units[l][u])
@@ -500,7 +501,7 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
     mean = count ? mean / static_cast<double>(count) : 1.0;
     rg.cost.resize(graph.adjncy.size());
     for (std::size_t k = 0; k < rg.cost.size(); ++k) {
-        rg.cost[k] = any_border ? std::max(graph.border_m[k] / mean, 1e-6) : 1.0;
+        rg.cost[k] = any_border ? std::max(0.5 + 0.5 * graph.border_m[k] / mean, 1e-6) : 1.0;
         if (!options.extra_cut_cost.empty()) rg.cost[k] += options.extra_cut_cost[k];
     }
     rg.weight = graph.vertex_weight;

@@ -139,8 +139,9 @@ public:
         if (!(m_target > 0.0)) m_target = 1.0; // no load at all: any connected split is balanced
         m_local.assign(m_n, none);
         m_stamp.assign(m_n, 0);
+        m_goal = 0.5 * m_p.balance_tolerance;
         std::size_t restarts = m_p.restarts;
-        if (restarts == 0) restarts = m_n <= 400 ? 8 : m_n <= 3000 ? 4 : m_n <= 30000 ? 2 : 1;
+        if (restarts == 0) restarts = m_n <= 400 ? 16 : m_n <= 1500 ? 3 : 1;
         if (m_p.parts == 1) restarts = 1;
 
         RegionResult best;
@@ -151,7 +152,7 @@ public:
             rebuild_state();
             // Shape first under a loose balance (the random trees leave ragged borders), then
             // balance, then shape again within the tolerance, then balance what is left.
-            m_achieved = std::max(0.05, max_deviation());
+            m_achieved = max_deviation();
             compact(rng);
             balance(rng);
             anneal(rng);
@@ -226,7 +227,12 @@ private:
         std::vector<const std::vector<Edge>*> orders;
         for (const auto& l : lists) orders.push_back(&l);
         std::vector<std::vector<Edge>> fresh;
-        const std::size_t extra = set.size() <= 3000 ? m_extra_trees : 0;
+        // Small sets (the last splits) get many trees: they are cheap there, and the last splits
+        // decide the balance of the parts they make.
+        const std::size_t extra =
+            set.size() > 3000 ? 0
+            : m_in_repartition ? m_extra_trees
+                               : std::clamp<std::size_t>(m_extra_trees * 500 / set.size(), m_extra_trees / 2, 6 * m_extra_trees);
         for (std::size_t x = 0; x < extra; ++x) {
             m_keyed.clear();
             for (const Edge& e : lists.front())
@@ -447,7 +453,8 @@ private:
                 if (!cap_ok(m_load[to] + w)) continue;
                 const double before = std::max(std::abs(dev(from)), std::abs(dev(to)));
                 const double after = std::max(std::abs(dev_of(m_load[from] - w)), std::abs(dev_of(m_load[to] + w)));
-                if (after < before - min_gain) m_candidates.push_back({after, move_cost(mover, to), mover, to});
+                if (after < before - min_gain)
+                    m_candidates.push_back({std::max(after, m_goal), move_cost(mover, to), mover, to});
             }
         }
         std::sort(m_candidates.begin(), m_candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -464,21 +471,36 @@ private:
             move(c.v, c.to);
             return true;
         }
-        // No single move helps: re-split p with a neighbour, the one furthest on the other side
-        // of the target first.
+        // No single move helps: swap an atom of p for a lighter (or heavier) one of a
+        // neighbour, which shifts load by the difference of the two, a much finer step.
+        if (try_swap(p, around)) return true;
+        // Nor a swap: re-split p with a neighbour, the one furthest on the other side of the
+        // target first.
         std::vector<std::uint32_t> neighbours = around;
         std::sort(neighbours.begin(), neighbours.end(), [&](std::uint32_t a, std::uint32_t b) {
             const double da = dp > 0 ? dev(a) : -dev(a), db = dp > 0 ? dev(b) : -dev(b);
             return da != db ? da < db : a < b;
         });
-        for (const std::uint32_t q : neighbours)
+        // Re-splits are the expensive steps: each balance() call gets a budget of them, and
+        // only pairs and groups whose average lies closer to the target than p are tried (no
+        // split of a union can beat the union's average).
+        for (const std::uint32_t q : neighbours) {
+            if (std::abs(0.5 * (dp + dev(q))) >= std::abs(dp) - min_gain) continue;
+            if (m_work_left <= 0) return false;
+            m_work_left -= 12.0 * static_cast<double>(m_members[p].size() + m_members[q].size());
             if (resplit(p, q, rng, false)) return true;
+        }
         // Nor a pair: re-partition p with all its neighbours, which lets load travel through
         // a neighbour to the parts beyond it.
         std::vector<std::uint32_t> group{p};
         group.insert(group.end(), neighbours.begin(), neighbours.end());
         if (group.size() > 9) group.resize(9); // p and its 8 best-placed neighbours
-        return group.size() > 2 && repartition(group, rng, 3);
+        double mean = 0.0;
+        for (const auto q : group) mean += dev(q);
+        mean /= static_cast<double>(group.size());
+        if (group.size() <= 2 || std::abs(mean) >= std::abs(dp) - min_gain || m_work_left <= 0) return false;
+        for (const auto q : group) m_work_left -= 20.0 * static_cast<double>(m_members[q].size());
+        return repartition(group, rng, 3);
     }
 
     /// Merges the given parts (connected as a whole) and splits the union again into as many
@@ -515,7 +537,9 @@ private:
             for (const auto& item : m_keyed) lists[0].push_back(item.second);
             m_next_label = 0;
             m_extra_trees = 4; // fewer trees per split: the attempts add variety too
+            m_in_repartition = true;
             bisect(set, group.size(), std::move(lists));
+            m_in_repartition = false;
             m_extra_trees = 8;
             std::fill(loads.begin(), loads.end(), 0.0);
             for (const auto v : set) loads[m_out[v]] += m_g.weight[v];
@@ -563,6 +587,60 @@ private:
         for (std::size_t i = 0; i < set.size(); ++i)
             if (m_part[set[i]] != to[best_labels[i]]) move(set[i], to[best_labels[i]]);
         return true;
+    }
+
+    bool touches(std::uint32_t v, std::uint32_t part) const
+    {
+        for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+            if (m_part[m_g.adj[k]] == part) return true;
+        return false;
+    }
+
+    /// Exchanges a boundary atom of p with one of a neighbour q when that lowers the larger
+    /// deviation of the two; both parts must stay connected.
+    bool try_swap(std::uint32_t p, const std::vector<std::uint32_t>& around)
+    {
+        struct Swap {
+            double after, cost;
+            std::uint32_t v, u, q;
+        };
+        std::vector<Swap> swaps;
+        std::vector<std::uint32_t> bp, bq;
+        for (const std::uint32_t q : around) {
+            bp.clear();
+            bq.clear();
+            for (const auto v : m_members[p])
+                if (touches(v, q)) bp.push_back(v);
+            for (const auto u : m_members[q])
+                if (touches(u, p)) bq.push_back(u);
+            const double before = std::max(std::abs(dev(p)), std::abs(dev(q)));
+            for (const auto v : bp)
+                for (const auto u : bq) {
+                    const double shift = m_g.weight[v] - m_g.weight[u];
+                    const double lp = m_load[p] - shift, lq = m_load[q] + shift;
+                    if (!cap_ok(lp) || !cap_ok(lq)) continue;
+                    const double after = std::max(std::abs(dev_of(lp)), std::abs(dev_of(lq)));
+                    if (after < before - min_gain)
+                        swaps.push_back({std::max(after, m_goal), move_cost(v, q) + move_cost(u, p), v, u, q});
+                }
+        }
+        std::sort(swaps.begin(), swaps.end(), [](const Swap& a, const Swap& b) {
+            if (a.after != b.after) return a.after < b.after;
+            if (a.cost != b.cost) return a.cost < b.cost;
+            return a.v != b.v ? a.v < b.v : a.u < b.u;
+        });
+        std::size_t tried = 0;
+        for (const Swap& sw : swaps) {
+            if (++tried > 64) break; // the best few decide; the rest rarely pass when they fail
+            if (!stays_connected(sw.v)) continue;
+            move(sw.v, sw.q);
+            if (stays_connected(sw.u) && touches(sw.u, p)) {
+                move(sw.u, p);
+                return true;
+            }
+            move(sw.v, p); // undo: p was connected with v
+        }
+        return false;
     }
 
     std::vector<std::uint32_t> neighbour_parts(std::uint32_t p) const
@@ -703,23 +781,25 @@ private:
         }
         std::vector<std::uint32_t> order(k);
         const std::size_t max_steps = 20 * m_n + 1000;
+        // Work budget of re-splits (atoms handled), linear in the region size plus a fixed part
+        // that lets small regions search hard; counted, never timed, so plans are repeatable.
+        m_work_left = 25.0 * static_cast<double>(m_n) + 1e5;
         std::size_t steps = 0;
         for (;;) {
+            // The worst parts first; after each step the order is made again (K log K, small
+            // next to a step).
             std::iota(order.begin(), order.end(), 0u);
             std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
                 const double da = std::abs(dev(a)), db = std::abs(dev(b));
                 return da != db ? da > db : a < b;
             });
             bool any = false;
-            // Balance first, but not to the last decimal: below a fifth of the tolerance the
-            // effort goes to shape instead.
-            const double goal = 0.2 * m_p.balance_tolerance;
             for (const std::uint32_t p : order) {
-                if (std::abs(dev(p)) <= goal) break;
+                if (std::abs(dev(p)) <= m_goal) break;
                 if (improve(p, rng)) {
                     any = true;
                     ++steps;
-                    break; // deviations changed: re-rank
+                    break;
                 }
             }
             if (!any || steps >= max_steps) break;
@@ -728,24 +808,32 @@ private:
     }
 
     // ---------------------------------------------------------------- compactness
-    /// Simulated annealing on single boundary moves: cut cost is the energy; balance within
-    /// the tolerance, the cap and contiguity are hard. Escapes the local minima the greedy
-    /// passes stop in; the best state seen is kept. The number of steps depends only on the
-    /// region size, never on time, so plans stay deterministic.
+    /// Simulated annealing on single boundary moves. Energy = cut cost + a balance penalty
+    /// whose weight grows over the run, so that early on atoms may cross a border even when
+    /// that unbalances two parts for a while (with coarse atoms almost every single move
+    /// does), and by the end the parts are pulled back inside the tolerance. Contiguity and the
+    /// cap are hard. The best state that keeps every part within the balance reached so far is
+    /// kept. The number of steps depends only on the region size, never on time.
     void anneal(Rng& rng)
     {
         if (m_p.parts < 2 || m_n < 3) return;
         const double tol = std::max(m_p.balance_tolerance, m_achieved);
-        const std::size_t steps = m_n * std::clamp<std::size_t>(400000 / m_n, 20, 300);
+        const std::size_t steps = m_n * std::clamp<std::size_t>(150000 / m_n, 10, 300);
         double mean_cost = 0.0;
         for (const double c : m_g.cost) mean_cost += c;
         mean_cost /= static_cast<double>(std::max<std::size_t>(m_g.cost.size(), 1));
         const double t_start = 0.6 * mean_cost, t_end = 0.01 * mean_cost;
         const double cooling = std::pow(t_end / t_start, 1.0 / static_cast<double>(steps));
-        double temperature = t_start;
-        double current = cut_cost(), best = current;
+        const double l_start = 0.05 * mean_cost, l_end = 50.0 * mean_cost;
+        const double growth = std::pow(l_end / l_start, 1.0 / static_cast<double>(steps));
+        auto excess = [&](double load) { return std::max(0.0, std::abs(dev_of(load)) - tol) / std::max(tol, 1e-9); };
+        std::size_t outside = 0;
+        for (std::uint32_t p = 0; p < m_p.parts; ++p) outside += excess(m_load[p]) > 0 ? 1 : 0;
+        double temperature = t_start, lambda = l_start;
+        double current = cut_cost();
+        double best = outside == 0 ? current : std::numeric_limits<double>::infinity();
         std::vector<std::uint32_t> best_part = m_part;
-        for (std::size_t step = 0; step < steps; ++step, temperature *= cooling) {
+        for (std::size_t step = 0; step < steps; ++step, temperature *= cooling, lambda *= growth) {
             const auto v = static_cast<std::uint32_t>(rng.next() % m_n);
             const std::uint32_t deg = m_g.xadj[v + 1] - m_g.xadj[v];
             if (deg == 0) continue;
@@ -753,20 +841,23 @@ private:
             const std::uint32_t p = m_part[v], q = m_part[u];
             if (p == q) continue;
             const double w = m_g.weight[v];
-            if (std::abs(dev_of(m_load[p] - w)) > tol + 1e-12 || std::abs(dev_of(m_load[q] + w)) > tol + 1e-12 ||
-                !cap_ok(m_load[q] + w))
-                continue;
-            const double delta = move_cost(v, q);
+            if (!cap_ok(m_load[q] + w)) continue;
+            const double pen_before = excess(m_load[p]) + excess(m_load[q]);
+            const double pen_after = excess(m_load[p] - w) + excess(m_load[q] + w);
+            const double cut_delta = move_cost(v, q);
+            const double delta = cut_delta + lambda * (pen_after - pen_before);
             if (delta > 0 && rng.uniform() >= std::exp(-delta / temperature)) continue;
             if (!stays_connected(v)) continue;
+            outside -= (excess(m_load[p]) > 0 ? 1 : 0) + (excess(m_load[q]) > 0 ? 1 : 0);
             move(v, q);
-            current += delta;
-            if (current < best - 1e-9) {
+            outside += (excess(m_load[p]) > 0 ? 1 : 0) + (excess(m_load[q]) > 0 ? 1 : 0);
+            current += cut_delta;
+            if (outside == 0 && current < best - 1e-9) {
                 best = current;
                 best_part = m_part;
             }
         }
-        if (best < current - 1e-9) {
+        if (best < std::numeric_limits<double>::infinity() && (outside > 0 || best < current - 1e-9)) {
             m_part = std::move(best_part);
             rebuild_state();
         }
@@ -802,13 +893,6 @@ private:
                 move(v, best_q);
                 ++moved;
             }
-            // Pair re-splits find shapes single moves cannot reach (small regions only: the
-            // cost grows with the square of the part size).
-            if (m_n <= 5000) {
-                for (std::uint32_t p = 0; p < m_p.parts; ++p)
-                    for (const std::uint32_t q : neighbour_parts(p))
-                        if (p < q && resplit(p, q, rng, true)) ++moved;
-            }
             if (moved == 0) break;
         }
     }
@@ -833,6 +917,11 @@ private:
     std::vector<std::uint32_t> m_out;   ///< Labels written by bisect().
     std::vector<char> m_in_group;
     std::size_t m_extra_trees = 8; ///< Fresh random trees per split in small regions.
+    bool m_in_repartition = false;
+    double m_work_left = 0.0; ///< Re-split work left in this balance() call.
+    /// Deviation below which balance stops working on a part: any step reaching it is as good
+    /// as another, and the cheapest cut wins.
+    double m_goal = 0.0;
     Rng* m_rng = nullptr;
     std::vector<std::uint64_t> m_changed; ///< Clock of each part's last change.
     std::vector<std::uint64_t> m_failed;  ///< Clock when the part last found no improving step.
