@@ -14,6 +14,7 @@
 #include "partition/internal.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -57,6 +58,45 @@ private:
     std::vector<std::uint32_t> m_parent;
 };
 
+/// Edges in ascending order of their (positive) keys: an LSD radix sort on the keys' float
+/// bits, which order like the values for positive floats. Ties keep the input order.
+void order_edges(const std::vector<std::pair<double, Edge>>& keyed, std::vector<Edge>& out)
+{
+    const std::size_t m = keyed.size();
+    thread_local std::vector<std::uint32_t> key, idx, tmp;
+    key.resize(m);
+    idx.resize(m);
+    tmp.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+        const float f = static_cast<float>(keyed[i].first);
+        std::uint32_t bits;
+        std::memcpy(&bits, &f, sizeof bits);
+        key[i] = bits;
+        idx[i] = static_cast<std::uint32_t>(i);
+    }
+    if (m < 4096) {
+        // Small lists (the common case): a comparison sort on compact keys beats the radix
+        // passes' fixed cost of clearing 65,536 counters.
+        std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return key[a] != key[b] ? key[a] < key[b] : a < b;
+        });
+        out.resize(m);
+        for (std::size_t i = 0; i < m; ++i) out[i] = keyed[idx[i]].second;
+        return;
+    }
+    thread_local std::vector<std::uint32_t> count(65537);
+    for (int pass = 0; pass < 2; ++pass) {
+        const int shift = 16 * pass;
+        std::fill(count.begin(), count.end(), 0u);
+        for (std::size_t i = 0; i < m; ++i) ++count[((key[idx[i]] >> shift) & 0xFFFF) + 1];
+        for (std::size_t b = 0; b < 65536; ++b) count[b + 1] += count[b];
+        for (std::size_t i = 0; i < m; ++i) tmp[count[(key[idx[i]] >> shift) & 0xFFFF]++] = idx[i];
+        idx.swap(tmp);
+    }
+    out.resize(m);
+    for (std::size_t i = 0; i < m; ++i) out[i] = keyed[idx[i]].second;
+}
+
 /// A spanning tree of a vertex set, rooted, with preorder positions and subtree sums.
 struct Tree {
     std::vector<std::uint32_t> order;   ///< Vertices in preorder (local indices into the set).
@@ -75,9 +115,11 @@ bool spanning_tree(const std::vector<std::uint32_t>& set, const std::vector<Edge
 {
     const std::size_t n = set.size();
     uf.reset(n);
-    std::vector<std::uint32_t> deg(n + 1, 0);
-    std::vector<Edge> chosen;
-    chosen.reserve(n);
+    // Scratch reused across calls (this runs very often on small sets).
+    thread_local std::vector<std::uint32_t> deg, nbr, fill, parent, stack;
+    thread_local std::vector<Edge> chosen;
+    deg.assign(n + 1, 0);
+    chosen.clear();
     for (const Edge& e : edges) {
         const std::uint32_t a = local[e.a], b = local[e.b];
         if (uf.unite(a, b)) {
@@ -91,19 +133,18 @@ bool spanning_tree(const std::vector<std::uint32_t>& set, const std::vector<Edge
         ++deg[e.b + 1];
     }
     for (std::size_t i = 0; i < n; ++i) deg[i + 1] += deg[i];
-    std::vector<std::uint32_t> nbr(deg[n]);
-    {
-        std::vector<std::uint32_t> fill(deg.begin(), deg.end() - 1);
-        for (const Edge& e : chosen) {
-            nbr[fill[e.a]++] = e.b;
-            nbr[fill[e.b]++] = e.a;
-        }
+    nbr.resize(deg[n]);
+    fill.assign(deg.begin(), deg.end() - 1);
+    for (const Edge& e : chosen) {
+        nbr[fill[e.a]++] = e.b;
+        nbr[fill[e.b]++] = e.a;
     }
     tree.order.clear();
     tree.pre.assign(n, none);
     tree.size.assign(n, 1);
     tree.sum.assign(n, 0.0);
-    std::vector<std::uint32_t> parent(n, none), stack{0};
+    parent.assign(n, none);
+    stack.assign(1, 0);
     tree.pre[0] = 0;
     while (!stack.empty()) {
         const std::uint32_t u = stack.back();
@@ -237,9 +278,8 @@ private:
             m_keyed.clear();
             for (const Edge& e : lists.front())
                 m_keyed.push_back({-std::log(1.0 - m_rng->uniform()) / std::max(e.cost, 1e-9), e});
-            std::sort(m_keyed.begin(), m_keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
             fresh.emplace_back();
-            for (const auto& item : m_keyed) fresh.back().push_back(item.second);
+            order_edges(m_keyed, fresh.back());
         }
         for (const auto& f : fresh) orders.push_back(&f);
         const double per_part = total / static_cast<double>(k);
@@ -262,13 +302,17 @@ private:
             if (mine.root == none) continue;
             // Among splits balanced within the tolerance the cheapest cut wins; otherwise the
             // most balanced one.
-            const std::uint32_t lo = tree.pre[mine.root], hi = lo + tree.size[mine.root];
-            std::fill(side.begin(), side.end(), 0);
-            for (std::uint32_t i = lo; i < hi; ++i) side[tree.order[i]] = 1;
-            mine.cut = 0.0;
-            for (const Edge& e : lists.front())
-                if (side[m_local[e.a]] != side[m_local[e.b]]) mine.cut += e.cost;
+            if (mine.err <= loose) {
+                const std::uint32_t lo = tree.pre[mine.root], hi = lo + tree.size[mine.root];
+                std::fill(side.begin(), side.end(), 0);
+                for (std::uint32_t i = lo; i < hi; ++i) side[tree.order[i]] = 1;
+            }
             const bool mine_ok = mine.err <= loose, best_ok = best.err <= loose;
+            // The cut only decides between splits that are both balanced enough.
+            mine.cut = 0.0;
+            if (mine_ok)
+                for (const Edge& e : lists.front())
+                    if (side[m_local[e.a]] != side[m_local[e.b]]) mine.cut += e.cost;
             if (best.root == none || (mine_ok && !best_ok) || (mine_ok && best_ok && mine.cut < best.cut) ||
                 (!mine_ok && !best_ok && mine.err < best.err))
                 best = mine;
@@ -532,9 +576,8 @@ private:
             m_keyed.clear();
             for (std::size_t i = 0; i < edges.size(); ++i)
                 m_keyed.push_back({-std::log(1.0 - rng.uniform()) / std::max(edge_costs[i], 1e-9), edges[i]});
-            std::sort(m_keyed.begin(), m_keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
             std::vector<std::vector<Edge>> lists(1);
-            for (const auto& item : m_keyed) lists[0].push_back(item.second);
+            order_edges(m_keyed, lists[0]);
             m_next_label = 0;
             m_extra_trees = 4; // fewer trees per split: the attempts add variety too
             m_in_repartition = true;
