@@ -10,4 +10,7 @@ namespace gp {
 /// `grid-partition check`.
 void register_check(CLI::App& root, std::function<int()>& action);
 
+/// `grid-partition plan`.
+void register_plan(CLI::App& root, std::function<int()>& action);
+
 } // namespace gp

@@ -228,4 +228,54 @@ std::string with_commas(double value)
     return out;
 }
 
+libgrid::Format parse_output_format(const std::string& name)
+{
+    if (name == "gpkg") return libgrid::Format::gpkg;
+    if (name == "shp") return libgrid::Format::shp;
+    if (name == "geojson") return libgrid::Format::geojson;
+    throw CLI::ValidationError("--formats", "unknown format '" + name + "' (use gpkg, shp, geojson)");
+}
+
+std::string rejected_csv_text(const libgrid::ValidationReport& report)
+{
+    // Every text column is quoted, as check has always written it, so that spreadsheet tools
+    // never reinterpret an id such as 00123 as a number.
+    auto q = [](const std::string& s) {
+        std::string r = "\"";
+        for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return r + "\"";
+    };
+    std::string out = "file,layer,fid,transformer_id,code,reason\n";
+    for (const auto& r : report.rejected)
+        out += fmt::format("{},{},{},{},{},{}\n", q(r.file), q(r.layer), r.fid, q(r.id),
+                           libgrid::issue_name(r.code), q(r.reason));
+    return out;
+}
+
+std::string number_text(double value)
+{
+    if (!std::isfinite(value)) return fmt::format("{}", value);
+    // Integral values below 2^53 are exact in a double, so "%.0f" prints them exactly.
+    if (std::abs(value) < 9007199254740992.0 && value == std::trunc(value))
+        return fmt::format("{:.0f}", value == 0.0 ? 0.0 : value); // no "-0"
+    std::string s = fmt::format("{:.6f}", value);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s == "-0" ? "0" : s;
+}
+
+std::string json_number(double value)
+{
+    // Shortest round-trip form (fmt's default): exact, locale-free and the same on every run.
+    return std::isfinite(value) ? fmt::format("{}", value) : "null";
+}
+
+std::string csv_field(const std::string& s)
+{
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string r = "\"";
+    for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return r + "\"";
+}
+
 } // namespace gp

@@ -78,4 +78,23 @@ std::string issues_json(const libgrid::ValidationReport& report);
 /// Thousands separators: 12345 -> "12,345".
 std::string with_commas(double value);
 
+/// Output format from its name (gpkg, shp, geojson).
+/// @throws CLI::ValidationError naming --formats for any other name.
+libgrid::Format parse_output_format(const std::string& name);
+
+/// `rejected.csv`: every transformer left out of the model, with file, layer, FID and reason.
+std::string rejected_csv_text(const libgrid::ValidationReport& report);
+
+/// A number as text that depends on the value only (files compared byte for byte across runs
+/// must not vary with locale or printf defaults): integral values without decimals, others
+/// with up to 6 decimals and no trailing zeros.
+std::string number_text(double value);
+
+/// A JSON number: the shortest text that reads back as the same double; "null" for NaN and
+/// infinities, which JSON lacks.
+std::string json_number(double value);
+
+/// One CSV field (RFC 4180): quoted only when it holds a comma, quote or line break.
+std::string csv_field(const std::string& s);
+
 } // namespace gp

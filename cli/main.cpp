@@ -16,10 +16,11 @@ int main(int argc, char** argv)
                  "Exit status: 0 success, 1 the inputs hold errors, 2 bad command line,\n"
                  "3 an input or output failed, 4 internal error."};
     app.set_version_flag("--version", "grid-partition 0.1.0");
-    app.set_config("--config", "", "Read options from a TOML or INI file ([check] section for check)");
+    app.set_config("--config", "", "Read options from a TOML or INI file (a [check] or [plan] section per subcommand)");
     app.require_subcommand(1);
     std::function<int()> action;
     gp::register_check(app, action);
+    gp::register_plan(app, action);
     try {
         app.parse(argc, argv);
         return action ? action() : gp::exit_usage;
@@ -29,7 +30,13 @@ int main(int argc, char** argv)
     } catch (const libgrid::Error& e) {
         std::fflush(stdout);
         fmt::print(stderr, "grid-partition: error: {}\n", e.what());
-        return e.code() == libgrid::ErrorCode::internal ? gp::exit_bug : gp::exit_failure;
+        // invalid_input means the data make the step impossible (e.g. an atom heavier than
+        // --max-load): the planner's to fix, like a validation error, so it shares exit 1.
+        switch (e.code()) {
+        case libgrid::ErrorCode::internal: return gp::exit_bug;
+        case libgrid::ErrorCode::invalid_input: return gp::exit_data_errors;
+        default: return gp::exit_failure;
+        }
     } catch (const std::exception& e) {
         std::fflush(stdout);
         fmt::print(stderr, "grid-partition: internal error: {} (please report this)\n", e.what());

@@ -236,7 +236,7 @@ TEST_CASE("check --out writes service areas, the report and the rejected list, n
     CHECK(contains(slurp(tx), "\"T1\""));
 }
 
-TEST_CASE("feeders given as lines without node ids are attached by geometry; open lines are not paths")
+TEST_CASE("feeders given as lines without node ids are attached by geometry, open lines are not paths")
 {
     TempDir d;
     auto line = [](double x0, double y0, double x1, double y1, const std::string& props) {

@@ -87,6 +87,7 @@ public:
             throw Error(ErrorCode::invalid_argument,
                         "partition: say how many grids: give --grids K, --target-load N or --max-load N");
         if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
+        if (m_o.progress) m_o.progress(Progress{"partition", 0.0});
         m_plan.load = compute_loads(m_t, m_o.workload);
         m_plan.max_load = m_o.max_load;
         find_stations();
@@ -360,7 +361,9 @@ private:
             params.target = st.target;
             params.cap = m_over_cap_atoms.empty() ? m_o.max_load : 0.0;
             params.seed = detail::mix_seed(m_o.seed, r + 1);
-            params.restarts = m_o.restarts;
+            // Many small regions (e.g. grids nested in communities): one start each keeps the
+            // total effort linear; a few large regions get the automatic number.
+            params.restarts = m_o.restarts ? m_o.restarts : (m_regions.size() > 20 ? 1 : 0);
             params.balance_tolerance = m_o.balance_tolerance;
             detail::RegionResult res;
             for (;;) {

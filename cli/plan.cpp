@@ -1,0 +1,786 @@
+// grid-partition plan: inputs -> validated territory -> service areas -> adjacency graph ->
+// grids, checked by the independent verifier, measured, and written atomically with a report,
+// an assignment table and a summary. Only orchestration and formatting live here; every
+// decision about the grids is libgrid's.
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/graph.hpp>
+#include <libgrid/io.hpp>
+#include <libgrid/metrics.hpp>
+#include <libgrid/partition.hpp>
+#include <libgrid/service_areas.hpp>
+#include <libgrid/validate.hpp>
+#include <libgrid/verify.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include <unistd.h>
+
+namespace gp {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct PlanFlags {
+    InputFlags in;
+    // The partition options are bound to the flags directly, so that every default is the one
+    // declared in libgrid/partition.hpp and nowhere else.
+    libgrid::PartitionOptions partition;
+    std::string grids_per_station;
+    std::vector<std::string> class_weights; // CLASS=W
+    std::vector<std::string> formats{"gpkg"};
+    std::string out;
+    double snap_tolerance = 0.01;
+    double overlap_tolerance = 1.0;
+    double hull_buffer = 0.0;
+    std::size_t max_issues = 20;
+    bool skip_invalid = false;
+    bool quiet = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Option parsing that CLI11 cannot do alone
+
+/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
+/// closing quote or an unclosed quote is an error (returns false).
+bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
+{
+    fields.assign(1, "");
+    bool quoted = false, was_quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c != '"') fields.back() += c;
+            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
+            else quoted = false;
+        } else if (c == ',') {
+            fields.emplace_back();
+            was_quoted = false;
+        } else if (c == '"' && fields.back().empty() && !was_quoted) {
+            quoted = was_quoted = true;
+        } else if (was_quoted) {
+            return false;
+        } else {
+            fields.back() += c;
+        }
+    }
+    return !quoted;
+}
+
+/// Reads the `station_id,grids` table of --grids-per-station. Strict, because a typo here would
+/// silently give a station the wrong number of grids: header required, one positive integer per
+/// station, no duplicates; every message names the file and line.
+std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw libgrid::Error(libgrid::ErrorCode::io_open,
+                             fmt::format("plan: cannot open --grids-per-station '{}'", path));
+    auto bad = [&](std::size_t line_no, const std::string& why) {
+        return libgrid::Error(libgrid::ErrorCode::invalid_input,
+                              fmt::format("plan: --grids-per-station '{}' line {}: {}", path, line_no, why));
+    };
+    std::vector<std::pair<std::string, std::size_t>> out;
+    std::set<std::string> seen;
+    bool header = false;
+    std::string line;
+    std::vector<std::string> f;
+    std::size_t line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3); // UTF-8 BOM
+        if (line.find_first_not_of(" \t") == std::string::npos) continue;
+        if (!split_csv_line(line, f)) throw bad(line_no, "unbalanced double quotes");
+        if (!header) {
+            if (f.size() != 2 || f[0] != "station_id" || f[1] != "grids")
+                throw bad(line_no, fmt::format("the header must be 'station_id,grids', found '{}'", line));
+            header = true;
+            continue;
+        }
+        if (f.size() != 2) throw bad(line_no, fmt::format("expected 2 fields station_id,grids, found {}", f.size()));
+        if (f[0].empty()) throw bad(line_no, "the station id is empty");
+        const auto& k = f[1];
+        if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoul(k) == 0)
+            throw bad(line_no, fmt::format("grids '{}' for station '{}' is not a positive whole number", k, f[0]));
+        if (!seen.insert(f[0]).second) throw bad(line_no, fmt::format("station '{}' is listed twice", f[0]));
+        out.emplace_back(f[0], static_cast<std::size_t>(std::stoul(k)));
+    }
+    if (out.empty())
+        throw libgrid::Error(libgrid::ErrorCode::invalid_input,
+                             fmt::format("plan: --grids-per-station '{}' lists no station (expected a header "
+                                         "'station_id,grids' and one line per station)",
+                                         path));
+    return out;
+}
+
+std::vector<std::pair<std::string, double>> parse_class_weights(const std::vector<std::string>& items)
+{
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& item : items) {
+        const auto eq = item.find('=');
+        double w = -1.0;
+        std::size_t used = 0;
+        if (eq != std::string::npos && eq > 0 && eq + 1 < item.size()) {
+            try {
+                w = std::stod(item.substr(eq + 1), &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+        }
+        if (eq == std::string::npos || eq == 0 || used != item.size() - eq - 1 || !(w >= 0.0))
+            throw CLI::ValidationError("--class-weight",
+                                       "expected CLASS=WEIGHT with a weight >= 0, got '" + item + "'");
+        out.emplace_back(item.substr(0, eq), w);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: a temporary folder inside --out, then one rename per file
+
+/// Same file, by inode when both exist, by normalised path otherwise; a Shapefile input is
+/// several files, so a target with its stem in its folder counts too.
+bool is_input(const fs::path& target, const std::vector<std::string>& protect)
+{
+    std::error_code ec;
+    for (const auto& p : protect) {
+        if (p.empty()) continue;
+        const fs::path input(p);
+        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
+                              ? fs::equivalent(target, input, ec)
+                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
+        const bool shp_sibling = input.extension() == ".shp" &&
+                                 fs::weakly_canonical(target.parent_path(), ec) ==
+                                     fs::weakly_canonical(input.parent_path(), ec) &&
+                                 target.stem() == input.stem();
+        if (same || shp_sibling) return true;
+    }
+    return false;
+}
+
+void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect)
+{
+    for (const auto& t : targets)
+        if (is_input(t, protect))
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("plan: refusing to write '{}': it is an input of this run "
+                                             "(fix: choose another --out folder)",
+                                             t.string()));
+}
+
+/// Every file a plan run will put into the output folder, known before anything is computed so
+/// that a run that would replace an input stops at once rather than after the partition.
+std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<libgrid::Format>& formats)
+{
+    std::vector<fs::path> out{dir / "assignments.csv", dir / "report.json", dir / "rejected.csv"};
+    for (const auto f : formats) {
+        if (f == libgrid::Format::gpkg) out.push_back(dir / "grids.gpkg");
+        for (const char* layer : {"grids", "transformers", "service_areas"}) {
+            if (f == libgrid::Format::geojson) out.push_back(dir / (std::string(layer) + ".geojson"));
+            if (f == libgrid::Format::shp)
+                for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"})
+                    out.push_back(dir / (std::string(layer) + ext));
+        }
+    }
+    return out;
+}
+
+/// The temporary output folder: removed with whatever is left in it, on success or failure.
+class StagingFolder {
+public:
+    explicit StagingFolder(const fs::path& out_dir)
+        : m_path(out_dir / fmt::format(".plan-tmp-{}", ::getpid()))
+    {
+        std::error_code ec;
+        fs::create_directories(out_dir, ec);
+        if (!ec) {
+            fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
+            fs::create_directories(m_path, ec);
+        }
+        if (ec)
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("plan: cannot create the output folder '{}': {}", m_path.string(),
+                                             ec.message()));
+    }
+    StagingFolder(const StagingFolder&) = delete;
+    StagingFolder& operator=(const StagingFolder&) = delete;
+    ~StagingFolder()
+    {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/// Readable 10-character names for Shapefile columns whose plain truncation would read badly
+/// (the writer would turn `transformers` into `transforme`).
+const std::vector<std::pair<std::string, std::string>> shp_names{
+    {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
+    {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
+};
+
+void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
+{
+    for (auto& t : tables)
+        for (auto& f : t.fields)
+            for (const auto& [full, brief] : shp_names) {
+                if (shp && f.name == full) f.name = brief;
+                else if (!shp && f.name == brief) f.name = full;
+            }
+}
+
+/// Grids in reading order: by station, then by grid number (the library numbers a station's
+/// grids in the order of their first transformer), rather than the library's internal order.
+std::vector<std::size_t> grid_order(const libgrid::Plan& plan)
+{
+    std::vector<std::size_t> first(plan.num_grids(), libgrid::npos);
+    for (std::size_t i = plan.grid_of.size(); i-- > 0;) first[plan.grid_of[i]] = i;
+    std::vector<std::size_t> order(plan.num_grids());
+    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::make_pair(plan.grid_station[a], first[a]) < std::make_pair(plan.grid_station[b], first[b]);
+    });
+    return order;
+}
+
+/// The layers of grids.gpkg (and their Shapefile / GeoJSON twins).
+std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, const libgrid::ServiceAreas& areas,
+                                               const libgrid::Plan& plan, const libgrid::PlanMetrics& m,
+                                               std::vector<libgrid::MultiPolygon> grid_shapes)
+{
+    using libgrid::FieldType;
+    const auto& stations = plan.stations;
+    libgrid::FeatureTable grids{"grids", libgrid::GeometryKind::polygon,
+                                {{"grid_id", FieldType::text},
+                                 {"station_id", FieldType::text},
+                                 {"load", FieldType::real},
+                                 {"customers", FieldType::real},
+                                 {"transformers", FieldType::integer},
+                                 {"feeders", FieldType::integer},
+                                 {"admin_units", FieldType::integer},
+                                 {"area_km2", FieldType::real},
+                                 {"polsby_popper", FieldType::real},
+                                 {"deviation", FieldType::real},
+                                 {"manager_id", FieldType::text}},
+                                {}, {}, {}, {}};
+    for (const std::size_t g : grid_order(plan)) {
+        const auto& gm = m.grids[g];
+        grids.polygons.push_back(std::move(grid_shapes[g]));
+        // manager_id stays NULL until managers are assigned (a later stage); the column is
+        // there now so that maps and joins made today keep working then.
+        grids.rows.push_back({plan.grid_id[g], stations[plan.grid_station[g]].station_id, gm.load, gm.customers,
+                              static_cast<std::int64_t>(gm.transformers), static_cast<std::int64_t>(gm.feeders),
+                              static_cast<std::int64_t>(gm.admin_units), gm.area_km2, gm.polsby_popper,
+                              gm.deviation, std::monostate{}});
+    }
+    const std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
+                                                {"grid_id", FieldType::text},
+                                                {"station_id", FieldType::text},
+                                                {"customers", FieldType::real},
+                                                {"load", FieldType::real}};
+    libgrid::FeatureTable tx{"transformers", libgrid::GeometryKind::point, fields, {}, {}, {}, {}};
+    libgrid::FeatureTable sa{"service_areas", libgrid::GeometryKind::polygon, fields, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < t.transformers.size(); ++i) {
+        const auto& x = t.transformers[i];
+        std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
+                                             plan.load[i]};
+        tx.rows.push_back(row);
+        tx.points.push_back(x.location);
+        sa.rows.push_back(std::move(row));
+        sa.polygons.push_back(areas.shapes[i]);
+    }
+    return {std::move(grids), std::move(tx), std::move(sa)};
+}
+
+/// assignments.csv: one row per input transformer in input (feature id) order, rejected ones
+/// included so that nothing read goes missing from the table planners work from.
+std::string assignments_csv(const libgrid::Territory& t, const libgrid::ValidationReport& report,
+                            const libgrid::Plan& plan, bool with_status)
+{
+    struct Row {
+        std::int64_t fid;
+        bool rejected;
+        std::size_t index;
+    };
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < t.transformers.size(); ++i) rows.push_back({t.transformers[i].source_fid, false, i});
+    for (std::size_t i = 0; i < report.rejected.size(); ++i) rows.push_back({report.rejected[i].fid, true, i});
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.fid < b.fid; });
+    std::string out = with_status ? "transformer_id,grid_id,station_id,customers,load,status\n"
+                                  : "transformer_id,grid_id,station_id,customers,load\n";
+    for (const auto& r : rows) {
+        if (r.rejected) {
+            const auto& x = report.rejected[r.index];
+            out += fmt::format("{},,,,,{}\n", csv_field(x.id), csv_field("rejected: " + x.reason));
+            continue;
+        }
+        const auto& x = t.transformers[r.index];
+        out += fmt::format("{},{},{},{},{}{}\n", csv_field(x.id), csv_field(plan.grid_id[plan.grid_of[r.index]]),
+                           csv_field(x.station_id), number_text(x.customers), number_text(plan.load[r.index]),
+                           with_status ? ",planned" : "");
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+struct Timings {
+    std::vector<std::pair<std::string, double>> stages;
+    Clock::time_point last = Clock::now();
+    void lap(const std::string& stage)
+    {
+        const auto now = Clock::now();
+        stages.emplace_back(stage, std::chrono::duration<double>(now - last).count());
+        last = now;
+    }
+};
+
+std::string station_label(const std::string& id) { return id.empty() ? std::string("(all)") : id; }
+
+std::string percent(double share) { return fmt::format("{:.2f}%", share * 100.0); }
+
+std::string summary_json(const libgrid::MetricsSummary& s, double target, double lower_bound, const std::string& pad)
+{
+    std::string splits;
+    for (const auto& [level, n] : s.admin_splits)
+        splits += fmt::format("{}{}: {}", splits.empty() ? "" : ", ", json_string(level), n);
+    return fmt::format(
+        "{p}\"grids\": {},\n{p}\"transformers\": {},\n{p}\"customers\": {},\n{p}\"load\": {},\n"
+        "{p}\"target\": {},\n{p}\"lower_bound\": {},\n{p}\"max_abs_deviation\": {},\n{p}\"min_load\": {},\n"
+        "{p}\"max_load\": {},\n{p}\"max_over_min\": {},\n{p}\"polsby_popper_mean\": {},\n"
+        "{p}\"polsby_popper_min\": {},\n{p}\"cut_edges\": {},\n{p}\"cut_border_km\": {},\n"
+        "{p}\"mean_distance_m\": {},\n{p}\"admin_splits\": {{{}}},\n{p}\"feeder_splits\": {},\n"
+        "{p}\"continuity\": {},\n{p}\"non_contiguous\": {}",
+        s.grids, s.transformers, json_number(s.customers), json_number(s.load), json_number(target),
+        json_number(lower_bound), json_number(s.max_abs_deviation), json_number(s.min_load), json_number(s.max_load),
+        json_number(s.max_over_min), json_number(s.polsby_popper_mean), json_number(s.polsby_popper_min), s.cut_edges,
+        json_number(s.cut_border_km), json_number(s.mean_distance_m), splits, s.feeder_splits,
+        s.continuity < 0 ? std::string("null") : json_number(s.continuity), s.non_contiguous, fmt::arg("p", pad));
+}
+
+std::string string_array(const std::vector<std::string>& items)
+{
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
+    return out + "]";
+}
+
+std::string options_json(const PlanFlags& f)
+{
+    const auto& o = f.partition;
+    std::string per_station, classes;
+    for (const auto& [id, k] : o.grids_per_station)
+        per_station += fmt::format("{}{}: {}", per_station.empty() ? "" : ", ", json_string(id), k);
+    for (const auto& [cls, w] : o.workload.class_weights)
+        classes += fmt::format("{}{}: {}", classes.empty() ? "" : ", ", json_string(cls), json_number(w));
+    return fmt::format(
+        "{{\n    \"grids\": {},\n    \"grids_per_station\": {{{}}},\n    \"target_load\": {},\n"
+        "    \"max_load\": {},\n    \"nest_level\": {},\n    \"allow_infeasible\": {},\n    \"seed\": {},\n"
+        "    \"restarts\": {},\n    \"balance_tolerance\": {},\n"
+        "    \"weights\": {{\"compactness\": {}, \"admin\": {}, \"feeder\": {}, \"continuity\": {}}},\n"
+        "    \"workload\": {{\"class_weights\": {{{}}}, \"default_class_weight\": {}, \"per_transformer\": {}, "
+        "\"per_km_feeder\": {}, \"workload_weight\": {}}},\n"
+        "    \"skip_invalid\": {},\n    \"formats\": {}\n  }}",
+        o.grids ? std::to_string(o.grids) : "null", per_station,
+        o.target_load > 0 ? json_number(o.target_load) : "null", o.max_load > 0 ? json_number(o.max_load) : "null",
+        o.nest_level.empty() ? "null" : json_string(o.nest_level), o.allow_infeasible, o.seed, o.restarts,
+        json_number(o.balance_tolerance), json_number(o.weights.compactness), json_number(o.weights.admin),
+        json_number(o.weights.feeder), json_number(o.weights.continuity), classes,
+        json_number(o.workload.default_class_weight), json_number(o.workload.per_transformer),
+        json_number(o.workload.per_km_feeder), json_number(o.workload.workload_weight), f.skip_invalid,
+        string_array(f.formats));
+}
+
+std::string relaxed_json(std::uint8_t flags)
+{
+    std::vector<std::string> what;
+    if (flags & libgrid::relax_cap) what.emplace_back("cap");
+    if (flags & libgrid::relax_contiguity) what.emplace_back("contiguity");
+    return string_array(what);
+}
+
+struct InputFigures {
+    std::size_t read = 0;
+    std::size_t planned = 0;
+    std::size_t rejected = 0;
+    double customers = 0.0;
+};
+
+std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const libgrid::ValidationReport& report,
+                        const InputFigures& in, const libgrid::Plan& plan, const libgrid::PlanMetrics& m,
+                        const Timings& times)
+{
+    const auto& o = m.overall;
+    std::string stations;
+    for (std::size_t s = 0; s < plan.stations.size(); ++s) {
+        const auto& sp = plan.stations[s];
+        stations += fmt::format("{}\n    {{\n      \"station_id\": {},\n{},\n      \"notes\": {}\n    }}", s ? "," : "",
+                                json_string(sp.station_id), summary_json(m.stations[s], sp.target, sp.lower_bound, "      "),
+                                string_array(sp.notes));
+    }
+    std::string grids;
+    for (const std::size_t g : grid_order(plan)) {
+        const auto& gm = m.grids[g];
+        grids += fmt::format(
+            "{}\n    {{\"grid_id\": {}, \"station_id\": {}, \"load\": {}, \"target\": {}, \"deviation\": {}, "
+            "\"customers\": {}, \"transformers\": {}, \"feeders\": {}, \"admin_units\": {}, \"area_km2\": {}, "
+            "\"perimeter_km\": {}, \"polsby_popper\": {}, \"mean_distance_m\": {}, \"relaxed\": {}}}",
+            grids.empty() ? "" : ",", json_string(plan.grid_id[g]), json_string(plan.stations[plan.grid_station[g]].station_id),
+            json_number(gm.load), json_number(plan.grid_target[g]), json_number(gm.deviation),
+            json_number(gm.customers), gm.transformers, gm.feeders, gm.admin_units, json_number(gm.area_km2),
+            json_number(gm.perimeter_km), json_number(gm.polsby_popper), json_number(gm.mean_distance_m),
+            relaxed_json(plan.grid_relaxed.empty() ? 0 : plan.grid_relaxed[g]));
+    }
+    std::vector<std::string> notes;
+    for (const auto& sp : plan.stations)
+        for (const auto& n : sp.notes) notes.push_back(sp.station_id.empty() ? n : sp.station_id + ": " + n);
+    std::string timings;
+    double total = 0.0;
+    for (const auto& [stage, s] : times.stages) {
+        timings += fmt::format("{}{}: {:.3f}", timings.empty() ? "" : ", ", json_string(stage), s);
+        total += s;
+    }
+    const double overall_target = o.grids ? o.load / static_cast<double>(o.grids) : 0.0;
+    return fmt::format(
+        "{{\n  \"inputs\": {{\"transformers_read\": {}, \"transformers_planned\": {}, \"rejected\": {}, "
+        "\"customers\": {}, \"work_crs\": {}, \"errors\": {}, \"warnings\": {}, \"notes\": {}}},\n"
+        "  \"options\": {},\n  \"verification\": \"passed\",\n  \"overall\": {{\n{}\n  }},\n"
+        "  \"notes\": {},\n  \"stations\": [{}\n  ],\n  \"grids\": [{}\n  ],\n"
+        "  \"timings_s\": {{{}, \"total\": {:.3f}}},\n  \"issues\": {}\n}}\n",
+        in.read, in.planned, in.rejected, json_number(in.customers), json_string(t.work_crs_name),
+        report.count(libgrid::Severity::error), report.count(libgrid::Severity::warning),
+        report.count(libgrid::Severity::info), options_json(f), summary_json(o, overall_target, o.lower_bound, "    "),
+        string_array(notes), stations, grids, timings, total, issues_json(report));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary on stdout
+
+void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
+{
+    const auto& o = m.overall;
+    std::string splits;
+    for (const auto& [level, n] : o.admin_splits) splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ", level, n);
+    fmt::print("  grids          {} (mean load {})\n", o.grids,
+               with_commas(o.grids ? o.load / static_cast<double>(o.grids) : 0.0));
+    fmt::print("  balance        max deviation {} (lower bound {}); load {} .. {} (max/min {:.3f})\n",
+               percent(o.max_abs_deviation), percent(o.lower_bound), with_commas(o.min_load), with_commas(o.max_load),
+               o.max_over_min);
+    fmt::print("  compactness    Polsby-Popper mean {:.3f}, min {:.3f}; {} cut edges, {:.1f} km of borders between "
+               "grids; mean distance to grid centre {} m\n",
+               o.polsby_popper_mean, o.polsby_popper_min, with_commas(static_cast<double>(o.cut_edges)),
+               o.cut_border_km, with_commas(std::round(o.mean_distance_m)));
+    fmt::print("  integrity      admin splits: {}; feeder splits {}; continuity {}; non-contiguous grids {}\n",
+               splits.empty() ? "no admin levels" : splits, o.feeder_splits,
+               o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
+               o.non_contiguous);
+    std::size_t width = 7;
+    for (const auto& sp : plan.stations) width = std::max(width, station_label(sp.station_id).size());
+    fmt::print("stations:\n  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>7}  {:>9}\n", "station", width, "grids",
+               "target", "max dev", "bound", "PP mean", "cut edges");
+    for (std::size_t s = 0; s < plan.stations.size(); ++s) {
+        const auto& sp = plan.stations[s];
+        const auto& sm = m.stations[s];
+        fmt::print("  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>7.3f}  {:>9}\n", station_label(sp.station_id), width,
+                   sp.grids, with_commas(std::round(sp.target * 10) / 10), percent(sm.max_abs_deviation),
+                   percent(sp.lower_bound), sm.polsby_popper_mean, sm.cut_edges);
+    }
+    bool any = false;
+    for (const auto& sp : plan.stations)
+        for (const auto& n : sp.notes) {
+            if (!any) fmt::print("notes:\n");
+            any = true;
+            fmt::print("  {}{}\n", sp.station_id.empty() ? "" : sp.station_id + ": ", n);
+        }
+}
+
+/// Errors and warnings as check prints them; the info notes (e.g. empty units attached to a
+/// neighbour) are only counted here, since they do not change the plan (all are in the report).
+void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues)
+{
+    libgrid::ValidationReport serious;
+    for (const auto& i : report.issues)
+        if (i.severity != libgrid::Severity::info) serious.add(i);
+    print_issues(serious, max_issues);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+int run_plan(PlanFlags& f)
+{
+    Timings times;
+    ProgressPrinter progress(f.quiet);
+    const auto protect = input_paths(f.in);
+    std::vector<libgrid::Format> formats;
+    for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
+    const fs::path out_dir(f.out);
+    refuse_inputs(planned_outputs(out_dir, formats), protect);
+    auto& popt = f.partition;
+    popt.workload.class_weights = parse_class_weights(f.class_weights);
+    if (!f.grids_per_station.empty()) popt.grids_per_station = read_grids_per_station(f.grids_per_station);
+
+    auto ropt = make_read_options(f.in);
+    ropt.progress = progress.callback();
+    auto [territory, report] = libgrid::read_inputs(ropt);
+    times.lap("read");
+    libgrid::ValidateOptions vopt;
+    vopt.overlap_tolerance_m2 = f.overlap_tolerance;
+    vopt.progress = progress.callback();
+    report.merge(libgrid::validate(territory, vopt));
+    times.lap("validate");
+
+    InputFigures in;
+    in.planned = territory.transformers.size();
+    in.rejected = report.rejected.size();
+    in.read = in.planned + in.rejected;
+    in.customers = territory.total_customers();
+    fmt::print("grid-partition plan\n");
+    // Printed once the graph is built, so that its notes (islands, empty units) are counted.
+    auto print_inputs = [&] {
+        fmt::print("  inputs         {} transformers read, {} planned, {} rejected; {} customers; {} errors, "
+                   "{} warnings, {} notes\n",
+                   with_commas(double(in.read)), with_commas(double(in.planned)), with_commas(double(in.rejected)),
+                   with_commas(in.customers), report.count(libgrid::Severity::error),
+                   report.count(libgrid::Severity::warning), report.count(libgrid::Severity::info));
+        print_input_issues(report, f.max_issues);
+    };
+    const std::size_t errors = report.count(libgrid::Severity::error);
+    if (errors && !f.skip_invalid) {
+        print_inputs();
+        fmt::print("result: {} errors in the inputs; nothing was planned (fix them, or give --skip-invalid to "
+                   "plan the valid transformers and list the rejected ones)\n",
+                   errors);
+        return exit_data_errors;
+    }
+    if (territory.transformers.empty())
+        throw libgrid::Error(libgrid::ErrorCode::invalid_input, "plan: no transformer is left to plan");
+
+    libgrid::ServiceAreaOptions sopt;
+    sopt.hull_buffer_m = f.hull_buffer;
+    sopt.progress = progress.callback();
+    const auto areas = libgrid::build_service_areas(territory, report, sopt);
+    times.lap("service areas");
+    libgrid::GraphOptions gopt;
+    gopt.snap_tolerance_m = f.snap_tolerance;
+    gopt.progress = progress.callback();
+    const auto graph = libgrid::build_adjacency(territory, areas, report, gopt);
+    times.lap("graph");
+    print_inputs();
+
+    popt.progress = progress.callback();
+    if (popt.progress) popt.progress(libgrid::Progress{"partition", 0.0}); // its time runs from here
+    libgrid::Plan plan;
+    try {
+        plan = libgrid::partition(territory, graph, popt);
+    } catch (const libgrid::Error& e) {
+        // The options contradict the data (an unknown --nest-level, a station in
+        // --grids-per-station that no transformer names): a command-line mistake.
+        if (e.code() != libgrid::ErrorCode::invalid_argument) throw;
+        std::fflush(stdout);
+        fmt::print(stderr, "grid-partition: error: {}\n", e.what());
+        return exit_usage;
+    }
+    times.lap("partition");
+
+    std::size_t nest_index = libgrid::npos;
+    for (std::size_t l = 0; l < territory.levels.size(); ++l)
+        if (!popt.nest_level.empty() && territory.levels[l].name == popt.nest_level) nest_index = l;
+    // Stages libgrid does not report itself: announced here so that their line shows the time.
+    auto begin_stage = [&](const char* stage) {
+        if (const auto cb = progress.callback()) cb(libgrid::Progress{stage, 0.0});
+    };
+    begin_stage("verify");
+    const auto verdict = libgrid::verify_plan(territory, graph.graph, plan, nest_index);
+    progress.stage_done("verify");
+    times.lap("verify");
+    if (!verdict.ok()) {
+        std::fflush(stdout);
+        fmt::print(stderr, "grid-partition: internal error: the plan failed independent verification; nothing "
+                           "was written; please report this\n");
+        for (const auto& p : verdict.problems) fmt::print(stderr, "  - {}\n", p);
+        return exit_bug;
+    }
+
+    begin_stage("dissolve");
+    auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids());
+    progress.stage_done("dissolve");
+    times.lap("dissolve");
+    begin_stage("metrics");
+    const auto metrics = libgrid::compute_metrics(territory, graph, plan, grid_shapes);
+    progress.stage_done("metrics");
+    times.lap("metrics");
+
+    // Outputs: everything into the staging folder, then renamed into place one by one (each
+    // rename is atomic; readers never see a half-written file).
+    begin_stage("write");
+    const StagingFolder staging(out_dir);
+    auto tables = make_tables(territory, areas, plan, metrics, std::move(grid_shapes));
+    std::vector<std::string> written;
+    for (const auto format : formats) {
+        use_short_names(tables, format == libgrid::Format::shp);
+        for (const auto& p : libgrid::write_tables(staging.path().string(), "grids", format, tables,
+                                                   territory.work_crs_wkt, territory.output_crs_wkt, protect)) {
+            // A Shapefile's sidecars (.shx .dbf .prj .cpg) go with it; the summary names the .shp.
+            const auto ext = fs::path(p).extension();
+            if (ext == ".gpkg" || ext == ".shp" || ext == ".geojson") written.push_back(fs::path(p).filename().string());
+        }
+    }
+    const bool with_status = f.skip_invalid || !report.rejected.empty();
+    libgrid::write_text_file((staging.path() / "assignments.csv").string(),
+                             assignments_csv(territory, report, plan, with_status), protect);
+    libgrid::write_text_file((staging.path() / "rejected.csv").string(), rejected_csv_text(report), protect);
+    times.lap("write");
+    // The report is written last so that its timings cover every stage but its own.
+    libgrid::write_text_file((staging.path() / "report.json").string(),
+                             report_json(f, territory, report, in, plan, metrics, times), protect);
+    written.insert(written.end(), {"assignments.csv", "report.json", "rejected.csv"});
+    std::vector<fs::path> staged, targets;
+    for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
+    std::sort(staged.begin(), staged.end());
+    for (const auto& p : staged) targets.push_back(out_dir / p.filename());
+    refuse_inputs(targets, protect);
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+        std::error_code ec;
+        fs::rename(staged[i], targets[i], ec);
+        if (ec)
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("plan: cannot move '{}' into place as '{}': {}", staged[i].string(),
+                                             targets[i].string(), ec.message()));
+    }
+    progress.stage_done("write");
+
+    print_summary(plan, metrics);
+    fmt::print("outputs:\n");
+    for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
+    fmt::print("result: {} grids planned{}\n", plan.num_grids(),
+               in.rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", in.rejected)
+                           : std::string());
+    return exit_ok;
+}
+
+} // namespace
+
+void register_plan(CLI::App& root, std::function<int()>& action)
+{
+    auto flags = std::make_shared<PlanFlags>();
+    auto& o = flags->partition;
+    CLI::App* app = root.add_subcommand(
+        "plan", "Partition the transformer areas into balanced, contiguous service grids; verify, measure and "
+                "write the grids, the assignment table and the report");
+    add_input_flags(*app, flags->in);
+
+    const char* g = "Grids";
+    app->add_option("--grids", o.grids, "Total number of grids K, shared over stations by load")
+        ->check(CLI::PositiveNumber)
+        ->group(g);
+    app->add_option("--grids-per-station", flags->grids_per_station,
+                    "CSV table station_id,grids fixing the grids of the stations it lists")
+        ->group(g);
+    app->add_option("--target-load", o.target_load, "Without K: grids per station = round(load / N)")
+        ->check(CLI::PositiveNumber)
+        ->group(g);
+    app->add_option("--max-load", o.max_load,
+                    "Hard cap on a grid's load; without K, the fewest grids keeping every grid under it")
+        ->check(CLI::PositiveNumber)
+        ->group(g);
+    app->add_option("--nest-level", o.nest_level, "Grids must also stay inside the units of this admin level")
+        ->group(g);
+    app->add_flag("--allow-infeasible", o.allow_infeasible,
+                  "Relax an impossible constraint for the part it concerns (and say so) instead of failing")
+        ->group(g);
+    app->add_option("--seed", o.seed, "Seed: the same inputs and seed give the same plan")
+        ->capture_default_str()
+        ->group(g);
+    app->add_option("--balance-tolerance", o.balance_tolerance,
+                    "Deviation from the best balance found that compactness may spend")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber)
+        ->group(g);
+    app->add_option("--restarts", o.restarts, "Initial solutions tried per region (0 = automatic)")
+        ->capture_default_str()
+        ->group(g);
+
+    const char* w = "Objective weights";
+    app->add_option("--weight-compactness", o.weights.compactness, "Weight of short borders between grids")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
+    app->add_option("--weight-admin", o.weights.admin, "Weight of keeping communities and compounds whole")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
+    app->add_option("--weight-feeder", o.weights.feeder, "Weight of keeping each feeder in few grids")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
+    app->add_option("--weight-continuity", o.weights.continuity, "Weight of keeping current manager groupings")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
+
+    const char* l = "Workload (load = customers unless set)";
+    app->add_option("--class-weight", flags->class_weights,
+                    "Load per customer of a class as CLASS=W, e.g. commercial=3 (repeatable)")
+        ->group(l);
+    app->add_option("--default-class-weight", o.workload.default_class_weight,
+                    "Load per customer of classes without a weight")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app->add_option("--per-transformer-weight", o.workload.per_transformer, "Load added per transformer area")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app->add_option("--per-km-feeder-weight", o.workload.per_km_feeder, "Load per km of feeder line")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app->add_option("--workload-weight", o.workload.workload_weight, "Load per unit of the workload field")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+
+    const char* out = "Outputs";
+    app->add_option("--out", flags->out, "Folder for grids, assignments.csv, report.json, rejected.csv")
+        ->required()
+        ->group(out);
+    app->add_option("--formats", flags->formats, "Map formats: gpkg, shp, geojson")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"gpkg", "shp", "geojson"}))
+        ->capture_default_str()
+        ->group(out);
+    app->add_flag("--skip-invalid", flags->skip_invalid,
+                  "Plan the valid transformers and list the rejected ones instead of refusing")
+        ->group(out);
+    app->add_option("--max-issues", flags->max_issues, "Issues printed per kind (all go to the report)")
+        ->capture_default_str()
+        ->group(out);
+    app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group(out);
+
+    const char* geo = "Service areas and graph";
+    app->add_option("--snap-tolerance", flags->snap_tolerance, "Borders closer than this (m) count as shared")
+        ->capture_default_str()->group(geo);
+    app->add_option("--overlap-tolerance", flags->overlap_tolerance,
+                    "Overlaps between units of one level above this area (m²) are errors")
+        ->capture_default_str()->group(geo);
+    app->add_option("--hull-buffer", flags->hull_buffer,
+                    "Without boundaries: buffer (m) of the transformers' hull (0 = automatic)")
+        ->capture_default_str()->group(geo);
+
+    app->callback([flags, &action] {
+        const auto& p = flags->partition;
+        // Checked here rather than by an option group so that the message says what to give;
+        // this runs after the config file was read, so a [plan] section counts too.
+        if (p.grids == 0 && flags->grids_per_station.empty() && !(p.target_load > 0) && !(p.max_load > 0))
+            throw CLI::ValidationError("plan: say how many grids: give --grids K, --grids-per-station FILE, "
+                                       "--target-load N or --max-load N");
+        action = [flags] { return run_plan(*flags); };
+    });
+}
+
+} // namespace gp
