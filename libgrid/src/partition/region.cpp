@@ -542,9 +542,23 @@ private:
         double mean = 0.0;
         for (const auto q : group) mean += dev(q);
         mean /= static_cast<double>(group.size());
-        if (group.size() <= 2 || std::abs(mean) >= std::abs(dp) - min_gain || m_work_left <= 0) return false;
-        for (const auto q : group) m_work_left -= 20.0 * static_cast<double>(m_members[q].size());
-        return repartition(group, rng, 3);
+        if (m_work_left <= 0) return false;
+        if (group.size() > 2 && std::abs(mean) < std::abs(dp) - min_gain) {
+            for (const auto q : group) m_work_left -= 20.0 * static_cast<double>(m_members[q].size());
+            if (repartition(group, rng, 3)) return true;
+        }
+        // Stuck among parts off in the same direction: widen to the neighbours' neighbours,
+        // whose average lies closer to the target.
+        std::vector<std::uint32_t> ring2 = group;
+        for (std::size_t i = 1; i < group.size() && ring2.size() < 16; ++i)
+            for (const auto r : neighbour_parts(group[i]))
+                if (std::find(ring2.begin(), ring2.end(), r) == ring2.end() && ring2.size() < 16) ring2.push_back(r);
+        double mean2 = 0.0;
+        for (const auto q : ring2) mean2 += dev(q);
+        mean2 /= static_cast<double>(ring2.size());
+        if (ring2.size() <= group.size() || std::abs(mean2) >= std::abs(dp) - min_gain) return false;
+        for (const auto q : ring2) m_work_left -= 20.0 * static_cast<double>(m_members[q].size());
+        return repartition(ring2, rng, 3);
     }
 
     /// Merges the given parts (connected as a whole) and splits the union again into as many
