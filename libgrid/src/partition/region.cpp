@@ -950,8 +950,64 @@ private:
                 move(v, best_q);
                 ++moved;
             }
+            moved += compact_swaps(tol);
             if (moved == 0) break;
         }
+    }
+
+    double edge_between(std::uint32_t v, std::uint32_t u) const
+    {
+        for (std::uint32_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+            if (m_g.adj[k] == u) return m_g.cost[k];
+        return 0.0;
+    }
+
+    /// Balanced exchanges (as in Kernighan-Lin): an atom of p and an atom of a neighbouring
+    /// part q trade places when that lowers the cut and both parts stay within the tolerance.
+    /// With coarse atoms most single moves break the balance band; exchanges of atoms of
+    /// similar load do not. Returns the number of exchanges made.
+    std::size_t compact_swaps(double tol)
+    {
+        std::size_t done = 0;
+        std::vector<std::uint32_t> bp, bq;
+        for (std::uint32_t p = 0; p < m_p.parts; ++p) {
+            for (const std::uint32_t q : neighbour_parts(p)) {
+                if (q < p) continue;
+                bp.clear();
+                bq.clear();
+                for (const auto v : m_members[p])
+                    if (touches(v, q)) bp.push_back(v);
+                for (const auto u : m_members[q])
+                    if (touches(u, p)) bq.push_back(u);
+                double best_gain = 1e-9;
+                std::uint32_t bv = none, bu = none;
+                for (const auto v : bp) {
+                    const double gv = -move_cost(v, q);
+                    for (const auto u : bq) {
+                        // The edge between v and u (if any) stays cut after the exchange.
+                        const double gain = gv - move_cost(u, p) - 2.0 * edge_between(v, u);
+                        if (gain <= best_gain) continue;
+                        const double shift = m_g.weight[v] - m_g.weight[u];
+                        if (std::abs(dev_of(m_load[p] - shift)) > tol + 1e-12 ||
+                            std::abs(dev_of(m_load[q] + shift)) > tol + 1e-12 || !cap_ok(m_load[p] - shift) ||
+                            !cap_ok(m_load[q] + shift))
+                            continue;
+                        best_gain = gain;
+                        bv = v;
+                        bu = u;
+                    }
+                }
+                if (bv == none || !stays_connected(bv)) continue;
+                move(bv, q);
+                if (stays_connected(bu) && touches(bu, p)) {
+                    move(bu, p);
+                    ++done;
+                } else {
+                    move(bv, p);
+                }
+            }
+        }
+        return done;
     }
 
     const RegionGraph& m_g;
