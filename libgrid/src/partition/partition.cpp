@@ -369,17 +369,6 @@ private:
             for (;;) {
                 params.parts = reg.grids;
                 res = detail::partition_region(rg, params);
-                // A region left far from its bound gets up to two more starts (other seeds);
-                // the best is kept. Counted, not timed: the plan stays repeatable.
-                if (reg.grids > 1) {
-                    const double bound = detail::balance_lower_bound(rg.weight, reg.grids, st.target);
-                    for (std::uint64_t retry = 1; retry <= 2 && res.max_deviation > std::max(0.05, bound + 0.01); ++retry) {
-                        detail::RegionParams again = params;
-                        again.seed = detail::mix_seed(params.seed, 1000 + retry);
-                        auto other = detail::partition_region(rg, again);
-                        if (other.max_deviation < res.max_deviation) res = std::move(other);
-                    }
-                }
                 if (!(m_o.max_load > 0)) break;
                 double heaviest = 0;
                 std::vector<double> loads(reg.grids, 0.0);
