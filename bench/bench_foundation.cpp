@@ -11,6 +11,8 @@
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 
+#include "bench_util.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -30,28 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void reset_peak()
-{
-    // Give freed heap back to the kernel first, or the retained pages of earlier stages and
-    // runs would count as this stage's peak.
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-}
-
-double peak_mib()
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return 0.0;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
+using bench::median;
+using bench::peak_mib;
+using bench::reset_peak;
 
 struct Sample {
     double seconds = 0;

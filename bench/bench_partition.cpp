@@ -44,6 +44,8 @@
 
 #include <metis.h>
 
+#include "bench_util.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -169,29 +171,9 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Time and memory.
 
-void reset_peak()
-{
-    // Give freed heap back to the kernel first, or the retained pages of earlier stages and
-    // runs would count as this stage's peak.
-    malloc_trim(0);
-    std::ofstream("/proc/self/clear_refs") << "5";
-}
-
-double peak_mib()
-{
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-    return 0.0;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    if (v.empty()) return 0.0;
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
+using bench::median;
+using bench::peak_mib;
+using bench::reset_peak;
 
 double seconds_since(clock_type::time_point t0)
 {

@@ -29,14 +29,6 @@ struct CheckFlags {
     bool quiet = false;
 };
 
-libgrid::Format parse_format(const std::string& name)
-{
-    if (name == "gpkg") return libgrid::Format::gpkg;
-    if (name == "shp") return libgrid::Format::shp;
-    if (name == "geojson") return libgrid::Format::geojson;
-    throw CLI::ValidationError("--formats", "unknown format '" + name + "' (use gpkg, shp, geojson)");
-}
-
 /// The layers `check --out` writes: service areas, transformers, adjacency edges.
 std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t,
                                                const libgrid::ServiceAreas& areas,
@@ -93,20 +85,6 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t,
             adj.lines.push_back({t.transformers[v].location, t.transformers[w].location});
         }
     return {sa, tx, adj};
-}
-
-std::string rejected_csv(const libgrid::ValidationReport& report)
-{
-    std::string out = "file,layer,fid,transformer_id,code,reason\n";
-    auto q = [](const std::string& s) {
-        std::string r = "\"";
-        for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return r + "\"";
-    };
-    for (const auto& r : report.rejected)
-        out += fmt::format("{},{},{},{},{},{}\n", q(r.file), q(r.layer), r.fid, q(r.id),
-                           libgrid::issue_name(r.code), q(r.reason));
-    return out;
 }
 
 int run_check(const CheckFlags& flags)
@@ -212,7 +190,7 @@ int run_check(const CheckFlags& flags)
         if (areas) {
             const auto tables = make_tables(territory, *areas, *graph);
             for (const auto& f : flags.formats)
-                for (const auto& p : libgrid::write_tables(flags.out, "service_areas", parse_format(f), tables,
+                for (const auto& p : libgrid::write_tables(flags.out, "service_areas", parse_output_format(f), tables,
                                                            territory.work_crs_wkt, territory.output_crs_wkt, protect))
                     written.push_back(p);
         }
@@ -235,7 +213,7 @@ int run_check(const CheckFlags& flags)
         const auto dir = std::filesystem::path(flags.out);
         libgrid::write_text_file((dir / "check_report.json").string(), json, protect);
         written.push_back((dir / "check_report.json").string());
-        libgrid::write_text_file((dir / "rejected.csv").string(), rejected_csv(report), protect);
+        libgrid::write_text_file((dir / "rejected.csv").string(), rejected_csv_text(report), protect);
         written.push_back((dir / "rejected.csv").string());
         fmt::print("outputs:\n");
         for (const auto& p : written) fmt::print("  {}\n", p);

@@ -185,7 +185,7 @@ public:
         // Small regions are cheap: many starts, fewer when there are many parts (each start
         // then costs more balancing).
         if (restarts == 0)
-            restarts = m_n <= 400 ? std::clamp<std::size_t>(400 / std::max<std::size_t>(m_p.parts, 1), 6, 16)
+            restarts = m_n <= 400 ? std::clamp<std::size_t>(640 / std::max<std::size_t>(m_p.parts, 1), 6, 32)
                        : m_n <= 1500 ? 3
                                      : 1;
         if (m_p.parts == 1) restarts = 1;
@@ -823,13 +823,6 @@ private:
         }
         (void)set;
         return c;
-    }
-
-    double edge_cost(std::uint32_t a, std::uint32_t b) const
-    {
-        for (std::uint32_t k = m_g.xadj[a]; k < m_g.xadj[a + 1]; ++k)
-            if (m_g.adj[k] == b) return m_g.cost[k];
-        return 0.0;
     }
 
     double pair_cut(std::uint32_t p, std::uint32_t q) const
