@@ -66,6 +66,9 @@ struct PartitionOptions {
     /// use deviations up to this (or up to the balance reached, when that is larger).
     /// Default: 0.01 (1%).
     double balance_tolerance = 0.01;
+    /// Threads solving stations (and other independent regions) at once; the plan does not
+    /// depend on it. Default: 0 = one per core.
+    std::size_t threads = 0;
     WorkloadModel workload;  ///< How load is computed. Default: customers.
     ObjectiveWeights weights; ///< Soft objective weights.
     ProgressFn progress;      ///< Progress callback. Default: none.

@@ -9,6 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -330,16 +333,18 @@ private:
         }
     }
 
-    detail::RegionGraph region_graph(const Region& r, std::vector<std::uint32_t>& local) const
+    /// The region's graph in local indices. Reads only data fixed before the regions are
+    /// solved, so regions can be built and solved on several threads at once.
+    detail::RegionGraph region_graph(std::size_t r) const
     {
+        const Region& reg = m_regions[r];
         detail::RegionGraph rg;
         rg.xadj.push_back(0);
-        for (std::size_t i = 0; i < r.vertices.size(); ++i) local[r.vertices[i]] = static_cast<std::uint32_t>(i);
-        for (const std::uint32_t v : r.vertices) {
+        for (const std::uint32_t v : reg.vertices) {
             for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
                 const std::uint32_t u = m_graph.adjncy[k];
-                if (local[u] == none32) continue;
-                rg.adj.push_back(local[u]);
+                if (m_region_of[u] != r) continue;
+                rg.adj.push_back(m_local_index[u]);
                 rg.cost.push_back(m_cost[k]);
             }
             rg.xadj.push_back(static_cast<std::uint32_t>(rg.adj.size()));
@@ -348,47 +353,102 @@ private:
         return rg;
     }
 
+    /// What solving one region produced (filled on a worker thread).
+    struct Solved {
+        detail::RegionResult result;
+        std::size_t grids = 0;
+        std::string relaxed_note; ///< Non-empty when the cap had to be relaxed.
+        std::exception_ptr error;
+    };
+
+    void solve_one(std::size_t r, Solved& out) const
+    {
+        const Region& reg = m_regions[r];
+        const auto& st = m_plan.stations[reg.station];
+        const detail::RegionGraph rg = region_graph(r);
+        detail::RegionParams params;
+        params.target = st.target;
+        params.cap = m_over_cap_atoms.empty() ? m_o.max_load : 0.0;
+        params.seed = detail::mix_seed(m_o.seed, r + 1);
+        // Many small regions (e.g. grids nested in communities): one start each keeps the
+        // total effort linear; a few large regions get the automatic number.
+        params.restarts = m_o.restarts ? m_o.restarts : (m_regions.size() > 20 ? 1 : 0);
+        params.balance_tolerance = m_o.balance_tolerance;
+        out.grids = reg.grids;
+        for (;;) {
+            params.parts = out.grids;
+            out.result = detail::partition_region(rg, params);
+            if (!(m_o.max_load > 0)) return;
+            std::vector<double> loads(out.grids, 0.0);
+            for (std::size_t i = 0; i < reg.vertices.size(); ++i) loads[out.result.part[i]] += rg.weight[i];
+            const double heaviest = *std::max_element(loads.begin(), loads.end());
+            if (heaviest <= m_o.max_load * (1 + 1e-12)) return;
+            // Over the cap: one more grid when the count is ours to choose.
+            const bool fixed_k = m_o.grids > 0 || is_given(st.station_id);
+            if (!fixed_k && out.grids < reg.vertices.size()) {
+                ++out.grids;
+                continue;
+            }
+            const std::string what = fmt::format(
+                "station {}: with {} grids the heaviest grid carries {:.1f}, over --max-load {:.1f} "
+                "(fix: more grids, a higher cap, or --allow-infeasible)",
+                station_name(reg.station), out.grids, heaviest, m_o.max_load);
+            if (!m_o.allow_infeasible && m_over_cap_atoms.empty()) infeasible(what);
+            out.relaxed_note = "relaxed: " + what;
+            return;
+        }
+    }
+
     void solve_regions()
     {
-        std::vector<std::uint32_t> local(m_n, none32);
-        std::size_t done = 0;
-        m_plan.grid_of.assign(m_n, none32);
-        for (std::size_t r = 0; r < m_regions.size(); ++r) {
-            Region& reg = m_regions[r];
-            const auto& st = m_plan.stations[reg.station];
-            detail::RegionGraph rg = region_graph(reg, local);
-            detail::RegionParams params;
-            params.target = st.target;
-            params.cap = m_over_cap_atoms.empty() ? m_o.max_load : 0.0;
-            params.seed = detail::mix_seed(m_o.seed, r + 1);
-            // Many small regions (e.g. grids nested in communities): one start each keeps the
-            // total effort linear; a few large regions get the automatic number.
-            params.restarts = m_o.restarts ? m_o.restarts : (m_regions.size() > 20 ? 1 : 0);
-            params.balance_tolerance = m_o.balance_tolerance;
-            detail::RegionResult res;
+        const std::size_t R = m_regions.size();
+        m_region_of.assign(m_n, none32);
+        m_local_index.assign(m_n, none32);
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t i = 0; i < m_regions[r].vertices.size(); ++i) {
+                m_region_of[m_regions[r].vertices[i]] = static_cast<std::uint32_t>(r);
+                m_local_index[m_regions[r].vertices[i]] = static_cast<std::uint32_t>(i);
+            }
+        // Regions are independent: solve them on several threads, largest first. Each region's
+        // seed depends only on its index, so the plan is the same whatever the thread count.
+        std::vector<std::size_t> order(R);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return m_regions[a].vertices.size() > m_regions[b].vertices.size();
+        });
+        std::vector<Solved> solved(R);
+        std::atomic<std::size_t> next{0}, atoms_done{0};
+        auto work = [&](bool report) {
             for (;;) {
-                params.parts = reg.grids;
-                res = detail::partition_region(rg, params);
-                if (!(m_o.max_load > 0)) break;
-                double heaviest = 0;
-                std::vector<double> loads(reg.grids, 0.0);
-                for (std::size_t i = 0; i < reg.vertices.size(); ++i) loads[res.part[i]] += rg.weight[i];
-                heaviest = *std::max_element(loads.begin(), loads.end());
-                if (heaviest <= m_o.max_load * (1 + 1e-12)) break;
-                // Over the cap: one more grid when the count is ours to choose.
-                const bool fixed_k = m_o.grids > 0 || is_given(st.station_id);
-                if (!fixed_k && reg.grids < reg.vertices.size()) {
-                    ++reg.grids;
-                    continue;
+                const std::size_t i = next.fetch_add(1);
+                if (i >= R) return;
+                const std::size_t r = order[i];
+                try {
+                    solve_one(r, solved[r]);
+                } catch (...) {
+                    solved[r].error = std::current_exception();
                 }
-                const std::string what = fmt::format(
-                    "station {}: with {} grids the heaviest grid carries {:.1f}, over --max-load {:.1f} "
-                    "(fix: more grids, a higher cap, or --allow-infeasible)",
-                    station_name(reg.station), reg.grids, heaviest, m_o.max_load);
-                if (!m_o.allow_infeasible && m_over_cap_atoms.empty()) infeasible(what);
+                atoms_done += m_regions[r].vertices.size();
+                // The callback is only ever called from the calling thread.
+                if (report && m_o.progress)
+                    m_o.progress(Progress{"partition", static_cast<double>(atoms_done) / static_cast<double>(m_n) * 0.99});
+            }
+        };
+        std::size_t threads = m_o.threads ? m_o.threads : std::max(1u, std::thread::hardware_concurrency());
+        threads = std::min(threads, R);
+        std::vector<std::thread> pool;
+        for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, false);
+        work(true);
+        for (auto& th : pool) th.join();
+
+        m_plan.grid_of.assign(m_n, none32);
+        for (std::size_t r = 0; r < R; ++r) {
+            if (solved[r].error) std::rethrow_exception(solved[r].error); // lowest region first
+            Region& reg = m_regions[r];
+            reg.grids = solved[r].grids;
+            if (!solved[r].relaxed_note.empty()) {
                 m_relaxed_cap_regions.push_back(r);
-                m_plan.stations[reg.station].notes.push_back("relaxed: " + what);
-                break;
+                m_plan.stations[reg.station].notes.push_back(solved[r].relaxed_note);
             }
             const auto first = static_cast<std::uint32_t>(m_plan.grid_id.size());
             for (std::size_t g = 0; g < reg.grids; ++g) {
@@ -397,12 +457,8 @@ private:
                 m_plan.grid_id.emplace_back();
                 m_plan.grid_relaxed.push_back(0);
             }
-            for (std::size_t i = 0; i < reg.vertices.size(); ++i) {
-                m_plan.grid_of[reg.vertices[i]] = first + res.part[i];
-                local[reg.vertices[i]] = none32;
-            }
-            done += reg.vertices.size();
-            if (m_o.progress) m_o.progress(Progress{"partition", static_cast<double>(done) / static_cast<double>(m_n) * 0.99});
+            for (std::size_t i = 0; i < reg.vertices.size(); ++i)
+                m_plan.grid_of[reg.vertices[i]] = first + solved[r].result.part[i];
         }
         // Station grid counts may have grown under a cap chosen by us.
         for (auto& st : m_plan.stations) st.grids = 0;
@@ -472,6 +528,8 @@ private:
     std::vector<Region> m_regions;
     std::vector<std::size_t> m_over_cap_atoms;
     std::vector<std::size_t> m_relaxed_cap_regions;
+    std::vector<std::uint32_t> m_region_of;   ///< Region of each transformer.
+    std::vector<std::uint32_t> m_local_index; ///< Index of each transformer within its region.
 };
 
 } // namespace

@@ -1,0 +1,138 @@
+// partition(): hard constraints, balance on an instance with a perfect answer, determinism
+// (also across thread counts), infeasible inputs, and the balance lower bound.
+#include <libgrid/error.hpp>
+#include <libgrid/graph.hpp>
+#include <libgrid/partition.hpp>
+#include <libgrid/service_areas.hpp>
+#include <libgrid/validate.hpp>
+#include <libgrid/verify.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+using namespace libgrid;
+
+namespace {
+
+/// A 12 x 12 block of 100 m squares, 10 customers each; columns 0-3, 4-7 and 8-11 are
+/// stations A, B and C.
+struct Block {
+    Territory territory;
+    AdjacencyGraph graph;
+};
+
+Block make_block(double customers_at_corner = 10.0)
+{
+    Block b;
+    for (int y = 0; y < 12; ++y)
+        for (int x = 0; x < 12; ++x) {
+            TransformerArea t;
+            t.id = "T" + std::to_string(y * 12 + x);
+            t.customers = (x == 0 && y == 0) ? customers_at_corner : 10.0;
+            t.station_id = x < 4 ? "A" : x < 8 ? "B" : "C";
+            const double x0 = x * 100.0, y0 = y * 100.0;
+            t.shape = {Polygon{{{x0, y0}, {x0 + 100, y0}, {x0 + 100, y0 + 100}, {x0, y0 + 100}, {x0, y0}}, {}}};
+            t.location = {x0 + 50, y0 + 50};
+            b.territory.transformers.push_back(t);
+        }
+    ValidationReport report = validate(b.territory);
+    const ServiceAreas areas = build_service_areas(b.territory, report);
+    b.graph = build_adjacency(b.territory, areas, report);
+    return b;
+}
+
+} // namespace
+
+TEST_CASE("12 grids over three stations of 48 equal atoms come out exact, contiguous and nested")
+{
+    const Block b = make_block();
+    PartitionOptions options;
+    options.grids = 12;
+    const Plan plan = partition(b.territory, b.graph, options);
+    REQUIRE(plan.num_grids() == 12);
+    REQUIRE(plan.stations.size() == 3);
+    for (const auto& st : plan.stations) {
+        CHECK(st.grids == 4);
+        CHECK(st.lower_bound == doctest::Approx(0.0));
+        CHECK(st.max_deviation == doctest::Approx(0.0));
+    }
+    for (const double load : plan.grid_load) CHECK(load == doctest::Approx(120.0));
+    const VerifyReport check = verify_plan(b.territory, b.graph.graph, plan);
+    CHECK(check.ok());
+    // Grid ids carry their station.
+    CHECK(plan.grid_id[plan.grid_of[0]].rfind("A-", 0) == 0);
+}
+
+TEST_CASE("the same seed gives the same plan whatever the number of threads, another seed differs")
+{
+    const Block b = make_block();
+    PartitionOptions options;
+    options.grids = 30;
+    options.threads = 1;
+    const Plan one = partition(b.territory, b.graph, options);
+    options.threads = 2;
+    const Plan two = partition(b.territory, b.graph, options);
+    CHECK(one.grid_of == two.grid_of);
+    CHECK(one.grid_id == two.grid_id);
+    options.seed = 99;
+    const Plan other = partition(b.territory, b.graph, options);
+    CHECK(other.grid_of != one.grid_of);
+    CHECK(verify_plan(b.territory, b.graph.graph, other).ok());
+}
+
+TEST_CASE("an atom heavier than the cap is named with the numbers, --allow-infeasible relaxes it")
+{
+    const Block b = make_block(500.0);
+    PartitionOptions options;
+    options.max_load = 200.0;
+    try {
+        (void)partition(b.territory, b.graph, options);
+        FAIL("an infeasible cap must throw");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_input);
+        const std::string msg = e.what();
+        CHECK(msg.find("transformer 'T0' alone has load 500.0, over the cap --max-load 200.0") != std::string::npos);
+    }
+    options.allow_infeasible = true;
+    const Plan plan = partition(b.territory, b.graph, options);
+    CHECK((plan.grid_relaxed[plan.grid_of[0]] & relax_cap) != 0);
+    CHECK(verify_plan(b.territory, b.graph.graph, plan).ok());
+    // Every other grid keeps the cap.
+    for (std::size_t g = 0; g < plan.num_grids(); ++g)
+        if (g != plan.grid_of[0]) CHECK(plan.grid_load[g] <= 200.0);
+}
+
+TEST_CASE("without K, --max-load picks enough grids per station")
+{
+    const Block b = make_block();
+    PartitionOptions options;
+    options.max_load = 100.0; // 480 per station: at least 5 grids each
+    const Plan plan = partition(b.territory, b.graph, options);
+    for (const auto& st : plan.stations) CHECK(st.grids >= 5);
+    for (const double load : plan.grid_load) CHECK(load <= 100.0);
+    CHECK(verify_plan(b.territory, b.graph.graph, plan).ok());
+}
+
+TEST_CASE("asking for more grids than atoms, or for none, is refused")
+{
+    const Block b = make_block();
+    PartitionOptions options;
+    options.grids_per_station = {{"A", 49}};
+    options.grids = 0;
+    options.target_load = 100.0;
+    CHECK_THROWS_AS((void)partition(b.territory, b.graph, options), Error);
+    CHECK_THROWS_AS((void)partition(b.territory, b.graph, PartitionOptions{}), Error);
+}
+
+TEST_CASE("the balance lower bound: heaviest atom, subset sums, averages")
+{
+    // Three atoms of 5 into 2 parts: target 7.5, the nearest subset sums are 5 and 10.
+    CHECK(balance_lower_bound({5, 5, 5}, 2) == doctest::Approx(2.5 / 7.5));
+    // One atom of 9 among ones: target 10 for 2 parts; 9 + 1 = 10 reachable, bound 0.
+    CHECK(balance_lower_bound({9, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 2) == doctest::Approx(0.0));
+    // An atom over the target: bound = its excess.
+    CHECK(balance_lower_bound({30, 5, 5}, 2) == doctest::Approx(30.0 / 20.0 - 1.0));
+    CHECK(balance_lower_bound({4, 4, 4, 4}, 4) == doctest::Approx(0.0));
+}
