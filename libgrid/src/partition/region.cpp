@@ -331,8 +331,19 @@ private:
         }
         std::vector<std::uint32_t> a, b;
         if (best.root == none) {
-            // Cannot happen for k <= |set| (a tree always has a leaf cut); kept as a guard.
-            best = {0.0, 0, static_cast<std::uint32_t>(set.size() - 1), 1};
+            // No tree edge splits the parts evenly in count (a star of 4 atoms for 4 parts has
+            // no 2|2 edge): any count split the sizes allow will do, the most balanced one.
+            for (std::size_t t = 0; t < trees.size(); ++t) {
+                if (trees[t].order.size() != set.size()) continue;
+                const Tree& tree = trees[t];
+                for (std::uint32_t u = 1; u < set.size(); ++u)
+                    for (std::size_t ks = 1; ks < k; ++ks) {
+                        if (tree.size[u] < ks || set.size() - tree.size[u] < k - ks) continue;
+                        const double share = total * static_cast<double>(ks) / static_cast<double>(k);
+                        const double err = std::abs(tree.sum[u] - share);
+                        if (err < best.err) best = {err, 0.0, t, u, ks};
+                    }
+            }
         }
         const Tree& tree = trees[best.tree];
         const std::uint32_t lo = tree.pre[best.root], hi = lo + tree.size[best.root];
