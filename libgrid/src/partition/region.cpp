@@ -191,10 +191,10 @@ public:
         if (m_p.parts == 1) restarts = 1;
 
         RegionResult best;
-        // A region left far from its bound (over 5% and over bound + 1 point) gets up to two
+        // A region left far from its bound (over 5% and over bound + 1 point) gets up to four
         // more starts. Counted, not timed: the plan stays repeatable.
         double bound = -1.0;
-        for (std::size_t r = 0; r < restarts + 2; ++r) {
+        for (std::size_t r = 0; r < restarts + 4; ++r) {
             if (r >= restarts) {
                 if (bound < 0) bound = balance_lower_bound(m_g.weight, m_p.parts, m_target);
                 if (best.max_deviation <= std::max(0.05, bound + 0.01)) break;
