@@ -687,12 +687,7 @@ private:
         std::vector<Swap> swaps;
         std::vector<std::uint32_t> bp, bq;
         for (const std::uint32_t q : around) {
-            bp.clear();
-            bq.clear();
-            for (const auto v : m_members[p])
-                if (touches(v, q)) bp.push_back(v);
-            for (const auto u : m_members[q])
-                if (touches(u, p)) bq.push_back(u);
+            facing(p, q, bp, bq);
             const double before = std::max(std::abs(dev(p)), std::abs(dev(q)));
             for (const auto v : bp)
                 for (const auto u : bq) {
@@ -712,14 +707,33 @@ private:
         std::size_t tried = 0;
         for (const Swap& sw : swaps) {
             if (++tried > 64) break; // the best few decide; the rest rarely pass when they fail
-            if (!stays_connected(sw.v)) continue;
-            move(sw.v, sw.q);
-            if (stays_connected(sw.u) && touches(sw.u, p)) {
-                move(sw.u, p);
-                return true;
-            }
-            move(sw.v, p); // undo: p was connected with v
+            if (exchange(sw.v, sw.u)) return true;
         }
+        return false;
+    }
+
+    /// The atoms of p that touch q (into bp) and of q that touch p (into bq).
+    void facing(std::uint32_t p, std::uint32_t q, std::vector<std::uint32_t>& bp, std::vector<std::uint32_t>& bq) const
+    {
+        bp.clear();
+        bq.clear();
+        for (const auto v : m_members[p])
+            if (touches(v, q)) bp.push_back(v);
+        for (const auto u : m_members[q])
+            if (touches(u, p)) bq.push_back(u);
+    }
+
+    /// Exchanges v (in p) with u (in q) when both parts stay connected; undone otherwise.
+    bool exchange(std::uint32_t v, std::uint32_t u)
+    {
+        const std::uint32_t p = m_part[v], q = m_part[u];
+        if (!stays_connected(v)) return false;
+        move(v, q);
+        if (stays_connected(u) && touches(u, p)) {
+            move(u, p);
+            return true;
+        }
+        move(v, p); // undo: p was connected with v
         return false;
     }
 
@@ -989,12 +1003,7 @@ private:
         for (std::uint32_t p = 0; p < m_p.parts; ++p) {
             for (const std::uint32_t q : neighbour_parts(p)) {
                 if (q < p) continue;
-                bp.clear();
-                bq.clear();
-                for (const auto v : m_members[p])
-                    if (touches(v, q)) bp.push_back(v);
-                for (const auto u : m_members[q])
-                    if (touches(u, p)) bq.push_back(u);
+                facing(p, q, bp, bq);
                 double best_gain = 1e-9;
                 std::uint32_t bv = none, bu = none;
                 for (const auto v : bp) {
@@ -1013,14 +1022,7 @@ private:
                         bu = u;
                     }
                 }
-                if (bv == none || !stays_connected(bv)) continue;
-                move(bv, q);
-                if (stays_connected(bu) && touches(bu, p)) {
-                    move(bu, p);
-                    ++done;
-                } else {
-                    move(bv, p);
-                }
+                if (bv != none && exchange(bv, bu)) ++done;
             }
         }
         return done;
