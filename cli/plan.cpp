@@ -720,6 +720,9 @@ void register_plan(CLI::App& root, std::function<int()>& action)
     app->add_option("--restarts", o.restarts, "Initial solutions tried per region (0 = automatic)")
         ->capture_default_str()
         ->group(g);
+    app->add_option("--threads", o.threads, "Stations solved at once (0 = one per core; the plan is the same)")
+        ->capture_default_str()
+        ->group(g);
 
     const char* w = "Objective weights";
     app->add_option("--weight-compactness", o.weights.compactness, "Weight of short borders between grids")
