@@ -62,6 +62,7 @@ struct RegionResult {
     std::vector<std::uint32_t> part; ///< Part per vertex, 0..K-1, each part non-empty and connected.
     double max_deviation = 0.0;      ///< max |load / target - 1|.
     double cut_cost = 0.0;           ///< Sum of cost over cut edges.
+    double lower_bound = 0.0;        ///< Balance lower bound for these parts and target.
 };
 
 /// Partitions a connected region into K connected parts: recursive spanning-tree bisection,

@@ -442,10 +442,12 @@ private:
         for (auto& th : pool) th.join();
 
         m_plan.grid_of.assign(m_n, none32);
+        m_region_bound.assign(R, 0.0);
         for (std::size_t r = 0; r < R; ++r) {
             if (solved[r].error) std::rethrow_exception(solved[r].error); // lowest region first
             Region& reg = m_regions[r];
             reg.grids = solved[r].grids;
+            m_region_bound[r] = solved[r].result.lower_bound;
             if (!solved[r].relaxed_note.empty()) {
                 m_relaxed_cap_regions.push_back(r);
                 m_plan.stations[reg.station].notes.push_back(solved[r].relaxed_note);
@@ -481,7 +483,6 @@ private:
         m_plan.grid_target.resize(G);
         // Grid ids: <station>-<nnn> numbered within the station in order of their lowest atom.
         std::vector<std::size_t> counter(m_plan.stations.size(), 0);
-        std::vector<std::uint32_t> first_seen;
         std::vector<char> named(G, 0);
         for (std::size_t i = 0; i < m_n; ++i) {
             const std::uint32_t g = m_plan.grid_of[i];
@@ -495,18 +496,10 @@ private:
         for (const std::size_t r : m_relaxed_cap_regions)
             for (const auto v : m_regions[r].vertices) m_plan.grid_relaxed[m_plan.grid_of[v]] |= relax_cap;
         for (const std::size_t i : m_over_cap_atoms) m_plan.grid_relaxed[m_plan.grid_of[i]] |= relax_cap;
-        // Bounds and achieved balance per station.
-        std::vector<std::vector<double>> atoms(m_plan.stations.size());
-        for (std::size_t s = 0; s < m_plan.stations.size(); ++s) {
-            auto& st = m_plan.stations[s];
-            double bound = 0.0;
-            for (const auto& reg : m_regions) {
-                if (reg.station != s) continue;
-                std::vector<double> w;
-                for (const auto v : reg.vertices) w.push_back(m_plan.load[v]);
-                bound = std::max(bound, detail::balance_lower_bound(w, reg.grids, st.target));
-            }
-            st.lower_bound = bound;
+        // Bounds per station: the worst region's (each computed once, by the region solver).
+        for (std::size_t r = 0; r < m_regions.size(); ++r) {
+            auto& st = m_plan.stations[m_regions[r].station];
+            st.lower_bound = std::max(st.lower_bound, m_region_bound[r]);
         }
         for (std::size_t g = 0; g < G; ++g) {
             auto& st = m_plan.stations[m_plan.grid_station[g]];
@@ -530,6 +523,7 @@ private:
     std::vector<std::size_t> m_relaxed_cap_regions;
     std::vector<std::uint32_t> m_region_of;   ///< Region of each transformer.
     std::vector<std::uint32_t> m_local_index; ///< Index of each transformer within its region.
+    std::vector<double> m_region_bound;       ///< Balance lower bound of each region.
 };
 
 } // namespace
@@ -550,8 +544,6 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
     detail::RegionGraph rg;
     rg.xadj.assign(graph.xadj.begin(), graph.xadj.end());
     rg.adj.assign(graph.adjncy.begin(), graph.adjncy.end());
-    bool any_border = false;
-    for (double b : graph.border_m) any_border = any_border || b > 0;
     double mean = 0;
     std::size_t count = 0;
     for (double b : graph.border_m)
@@ -562,7 +554,7 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
     mean = count ? mean / static_cast<double>(count) : 1.0;
     rg.cost.resize(graph.adjncy.size());
     for (std::size_t k = 0; k < rg.cost.size(); ++k) {
-        rg.cost[k] = any_border ? std::max(0.5 + 0.5 * graph.border_m[k] / mean, 1e-6) : 1.0;
+        rg.cost[k] = count ? std::max(0.5 + 0.5 * graph.border_m[k] / mean, 1e-6) : 1.0;
         if (!options.extra_cut_cost.empty()) rg.cost[k] += options.extra_cut_cost[k];
     }
     rg.weight = graph.vertex_weight;

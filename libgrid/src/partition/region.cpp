@@ -193,12 +193,9 @@ public:
         RegionResult best;
         // A region left far from its bound (over 5% and over bound + 1 point) gets up to four
         // more starts. Counted, not timed: the plan stays repeatable.
-        double bound = -1.0;
+        const double bound = balance_lower_bound(m_g.weight, m_p.parts, m_target);
         for (std::size_t r = 0; r < restarts + 4; ++r) {
-            if (r >= restarts) {
-                if (bound < 0) bound = balance_lower_bound(m_g.weight, m_p.parts, m_target);
-                if (best.max_deviation <= std::max(0.05, bound + 0.01)) break;
-            }
+            if (r >= restarts && best.max_deviation <= std::max(0.05, bound + 0.01)) break;
             Rng rng(mix_seed(m_p.seed, r));
             m_part.assign(m_n, 0);
             initial(rng);
@@ -214,6 +211,7 @@ public:
             RegionResult result{m_part, max_deviation(), cut_cost()};
             if (r == 0 || better(result, best)) best = std::move(result);
         }
+        best.lower_bound = bound;
         return best;
     }
 
@@ -797,7 +795,7 @@ private:
                     }
                     continue;
                 }
-                const double c = split_cut(set, tree, u, keyed, side);
+                const double c = split_cut(tree, u, keyed, side);
                 if (c < best_cut && (root == none || c < root_cut)) {
                     root = u;
                     root_dev = d;
@@ -806,7 +804,7 @@ private:
             }
             if (root == none) continue;
             if (!compactness) {
-                const double c = split_cut(set, tree, root, keyed, side);
+                const double c = split_cut(tree, root, keyed, side);
                 if (root_dev < best_dev - 1e-12 || (root_dev <= best_dev + 1e-12 && c < best_cut)) {
                     best_dev = root_dev;
                     best_cut = c;
@@ -835,7 +833,7 @@ private:
     }
 
     /// Cut cost between the two sides of a tree split (subtree of `root` vs the rest).
-    double split_cut(const std::vector<std::uint32_t>& set, const Tree& tree, std::uint32_t root,
+    double split_cut(const Tree& tree, std::uint32_t root,
                      const std::vector<std::pair<std::uint64_t, Edge>>& keyed, std::vector<char>& side) const
     {
         const std::uint32_t lo = tree.pre[root], hi = lo + tree.size[root];
@@ -846,7 +844,6 @@ private:
             const Edge& e = item.second;
             if (side[m_local[e.a]] != side[m_local[e.b]]) c += e.cost;
         }
-        (void)set;
         return c;
     }
 

@@ -14,6 +14,8 @@
 #include <libgrid/metrics.hpp>
 #include <libgrid/partition.hpp>
 
+#include "common/block_plan.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -26,14 +28,11 @@ using namespace libgrid;
 
 namespace {
 
-constexpr std::uint32_t side = 4;
+using block::assign;
+using block::make_plan;
+using block::side;
+using block::square;
 constexpr double pi = 3.14159265358979323846;
-
-MultiPolygon square(double x0, double y0, double size)
-{
-    return {Polygon{{{x0, y0}, {x0 + size, y0}, {x0 + size, y0 + size}, {x0, y0 + size}, {x0, y0}},
-                    {}}};
-}
 
 Territory block_territory()
 {
@@ -76,58 +75,9 @@ Territory block_territory()
 
 AdjacencyGraph block_graph()
 {
-    std::vector<GraphEdge> edges;
-    for (std::uint32_t y = 0; y < side; ++y) {
-        for (std::uint32_t x = 0; x < side; ++x) {
-            const std::uint32_t v = side * y + x;
-            if (x + 1 < side) edges.push_back(GraphEdge{v, v + 1, 100.0, edge_border});
-            if (y + 1 < side) edges.push_back(GraphEdge{v, v + side, 100.0, edge_border});
-        }
-    }
     AdjacencyGraph g;
-    g.graph = make_csr(side * side, edges);
+    g.graph = block::csr();
     return g;
-}
-
-// A consistent plan for an assignment (loads = customers, targets = station load / grids).
-Plan make_plan(const Territory& t, const std::vector<std::uint32_t>& grid_of, std::size_t grids)
-{
-    Plan p;
-    p.grid_of = grid_of;
-    for (const char* id : {"A", "B"}) {
-        StationPlan s;
-        s.station_id = id;
-        p.stations.push_back(s);
-    }
-    p.grid_load.assign(grids, 0.0);
-    p.grid_station.assign(grids, 0);
-    for (std::size_t i = 0; i < grid_of.size(); ++i) {
-        const std::size_t s = t.transformers[i].station_id == "A" ? 0 : 1;
-        p.load.push_back(t.transformers[i].customers);
-        p.grid_load[grid_of[i]] += p.load[i];
-        p.grid_station[grid_of[i]] = s;
-        ++p.stations[s].transformers;
-        p.stations[s].load += p.load[i];
-    }
-    for (std::size_t g = 0; g < grids; ++g) {
-        p.grid_id.push_back("G" + std::to_string(g));
-        ++p.stations[p.grid_station[g]].grids;
-    }
-    for (StationPlan& s : p.stations) s.target = s.load / static_cast<double>(s.grids);
-    for (std::size_t g = 0; g < grids; ++g)
-        p.grid_target.push_back(p.stations[p.grid_station[g]].target);
-    p.grid_nest_unit.assign(grids, npos);
-    p.grid_relaxed.assign(grids, 0);
-    return p;
-}
-
-template <class F>
-std::vector<std::uint32_t> assign(F&& grid_at)
-{
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t y = 0; y < side; ++y)
-        for (std::uint32_t x = 0; x < side; ++x) out.push_back(grid_at(x, y));
-    return out;
 }
 
 std::vector<MultiPolygon> shapes_of(const Territory& t)

@@ -8,6 +8,8 @@
 #include <libgrid/partition.hpp>
 #include <libgrid/verify.hpp>
 
+#include "common/block_plan.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -20,7 +22,11 @@ using namespace libgrid;
 
 namespace {
 
-constexpr std::uint32_t side = 4;
+using block::assign;
+using block::make_plan;
+using block::side;
+
+CsrGraph block_graph(std::vector<GraphEdge> extra = {}) { return block::csr(std::move(extra)); }
 
 // Two admin levels: districts (bottom half y < 2, top half) and communities (half rows: the
 // two squares (0..1, y) or (2..3, y)).
@@ -56,62 +62,6 @@ Territory block_territory()
         }
     }
     return t;
-}
-
-CsrGraph block_graph(std::vector<GraphEdge> extra = {})
-{
-    std::vector<GraphEdge> edges = std::move(extra);
-    for (std::uint32_t y = 0; y < side; ++y) {
-        for (std::uint32_t x = 0; x < side; ++x) {
-            const std::uint32_t v = side * y + x;
-            if (x + 1 < side) edges.push_back(GraphEdge{v, v + 1, 100.0, edge_border});
-            if (y + 1 < side) edges.push_back(GraphEdge{v, v + side, 100.0, edge_border});
-        }
-    }
-    return make_csr(side * side, edges);
-}
-
-// A consistent plan for an assignment: stations in id order, loads = customers, every count
-// and sum filled in as a correct partitioner would.
-Plan make_plan(const Territory& t, const std::vector<std::uint32_t>& grid_of, std::size_t grids)
-{
-    Plan p;
-    p.grid_of = grid_of;
-    for (const TransformerArea& tr : t.transformers) p.load.push_back(tr.customers);
-    for (const char* id : {"A", "B"}) {
-        StationPlan s;
-        s.station_id = id;
-        p.stations.push_back(s);
-    }
-    p.grid_load.assign(grids, 0.0);
-    p.grid_station.assign(grids, npos);
-    for (std::size_t i = 0; i < grid_of.size(); ++i) {
-        const std::size_t s = t.transformers[i].station_id == "A" ? 0 : 1;
-        p.grid_load[grid_of[i]] += p.load[i];
-        p.grid_station[grid_of[i]] = s;
-        ++p.stations[s].transformers;
-        p.stations[s].load += p.load[i];
-    }
-    for (std::size_t g = 0; g < grids; ++g) {
-        p.grid_id.push_back("G" + std::to_string(g));
-        if (p.grid_station[g] == npos) p.grid_station[g] = 0;
-        ++p.stations[p.grid_station[g]].grids;
-    }
-    for (StationPlan& s : p.stations) s.target = s.grids > 0 ? s.load / static_cast<double>(s.grids) : 0.0;
-    for (std::size_t g = 0; g < grids; ++g) p.grid_target.push_back(p.stations[p.grid_station[g]].target);
-    p.grid_nest_unit.assign(grids, npos);
-    p.grid_relaxed.assign(grids, 0);
-    return p;
-}
-
-// Assignment from a function of the square's coordinates.
-template <class F>
-std::vector<std::uint32_t> assign(F&& grid_at)
-{
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t y = 0; y < side; ++y)
-        for (std::uint32_t x = 0; x < side; ++x) out.push_back(grid_at(x, y));
-    return out;
 }
 
 // Quadrants: grid 0 bottom-left, 1 top-left (station A), 2 bottom-right, 3 top-right (B).
