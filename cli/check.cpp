@@ -22,9 +22,6 @@ struct CheckFlags {
     InputFlags in;
     std::string out;
     std::vector<std::string> formats{"gpkg"};
-    double snap_tolerance = 0.01;
-    double overlap_tolerance = 1.0;
-    double hull_buffer = 0.0;
     std::size_t max_issues = 20;
     bool quiet = false;
 };
@@ -95,8 +92,7 @@ int run_check(const CheckFlags& flags)
     auto [territory, report] = libgrid::read_inputs(options);
     const std::size_t read_count = territory.transformers.size() + report.rejected.size();
 
-    libgrid::ValidateOptions vopt;
-    vopt.overlap_tolerance_m2 = flags.overlap_tolerance;
+    libgrid::ValidateOptions vopt = flags.in.validate;
     vopt.progress = progress.callback();
     report.merge(libgrid::validate(territory, vopt));
 
@@ -106,12 +102,10 @@ int run_check(const CheckFlags& flags)
     std::unique_ptr<libgrid::AdjacencyGraph> graph;
     const bool has_geometry_basis = !territory.transformers.empty();
     if (has_geometry_basis) {
-        libgrid::ServiceAreaOptions sopt;
-        sopt.hull_buffer_m = flags.hull_buffer;
+        libgrid::ServiceAreaOptions sopt = flags.in.areas;
         sopt.progress = progress.callback();
         areas = std::make_unique<libgrid::ServiceAreas>(libgrid::build_service_areas(territory, report, sopt));
-        libgrid::GraphOptions gopt;
-        gopt.snap_tolerance_m = flags.snap_tolerance;
+        libgrid::GraphOptions gopt = flags.in.graph;
         gopt.progress = progress.callback();
         graph = std::make_unique<libgrid::AdjacencyGraph>(libgrid::build_adjacency(territory, *areas, report, gopt));
     }
@@ -234,15 +228,6 @@ void register_check(CLI::App& root, std::function<int()>& action)
     app->add_option("--out", flags->out, "Write service areas, the graph and the report to this folder");
     app->add_option("--formats", flags->formats, "Output formats: gpkg, shp, geojson")
         ->delimiter(',')
-        ->capture_default_str();
-    app->add_option("--snap-tolerance", flags->snap_tolerance,
-                    "Borders closer than this (m) count as shared")
-        ->capture_default_str();
-    app->add_option("--overlap-tolerance", flags->overlap_tolerance,
-                    "Overlaps between units of one level above this area (m²) are errors")
-        ->capture_default_str();
-    app->add_option("--hull-buffer", flags->hull_buffer,
-                    "Without boundaries: buffer (m) of the transformers' hull (0 = automatic)")
         ->capture_default_str();
     app->add_option("--max-issues", flags->max_issues, "Issues printed per kind (all go to the report)")
         ->capture_default_str();

@@ -66,6 +66,19 @@ void add_input_flags(CLI::App& app, InputFlags& f)
     app.add_option("--y-field", f.y_field, "CSV y / latitude column (default: y, lat, ...)")->group(g);
     app.add_option("--wkt-field", f.wkt_field, "CSV WKT geometry column (default: wkt, geometry, ...)")->group(g);
 
+    const char* geo = "Service areas and graph";
+    app.add_option("--snap-tolerance", f.graph.snap_tolerance_m, "Borders closer than this (m) count as shared")
+        ->capture_default_str()
+        ->group(geo);
+    app.add_option("--overlap-tolerance", f.validate.overlap_tolerance_m2,
+                   "Overlaps between units of one level above this area (m²) are errors")
+        ->capture_default_str()
+        ->group(geo);
+    app.add_option("--hull-buffer", f.areas.hull_buffer_m,
+                   "Without boundaries: buffer (m) of the transformers' hull (0 = automatic)")
+        ->capture_default_str()
+        ->group(geo);
+
     const char* c = "Encoding and CRS";
     app.add_option("--encoding", f.encoding, "Shapefile .dbf encoding, e.g. GBK (default: from .cpg)")->group(c);
     app.add_option("--work-crs", f.work_crs,

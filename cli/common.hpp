@@ -1,7 +1,10 @@
 // Shared pieces of the grid-partition subcommands: input flags, progress on stderr, JSON text.
 #pragma once
 
+#include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/service_areas.hpp>
+#include <libgrid/validate.hpp>
 #include <libgrid/validation.hpp>
 
 #include <CLI/CLI.hpp>
@@ -33,6 +36,11 @@ struct InputFlags {
     std::string encoding, work_crs, assume_crs, out_crs;
     std::string x_field, y_field, wkt_field;
     double feeder_attach_m = 50.0;
+    // Options of the stages every subcommand runs, bound to flags so that their defaults are
+    // the ones declared in libgrid's headers.
+    libgrid::ValidateOptions validate;
+    libgrid::ServiceAreaOptions areas;
+    libgrid::GraphOptions graph;
 };
 
 /// Adds the input flags to a subcommand.

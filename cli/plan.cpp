@@ -42,9 +42,6 @@ struct PlanFlags {
     std::vector<std::string> class_weights; // CLASS=W
     std::vector<std::string> formats{"gpkg"};
     std::string out;
-    double snap_tolerance = 0.01;
-    double overlap_tolerance = 1.0;
-    double hull_buffer = 0.0;
     std::size_t max_issues = 20;
     bool skip_invalid = false;
     bool quiet = false;
@@ -544,8 +541,7 @@ int run_plan(PlanFlags& f)
     ropt.progress = progress.callback();
     auto [territory, report] = libgrid::read_inputs(ropt);
     times.lap("read");
-    libgrid::ValidateOptions vopt;
-    vopt.overlap_tolerance_m2 = f.overlap_tolerance;
+    libgrid::ValidateOptions vopt = f.in.validate;
     vopt.progress = progress.callback();
     report.merge(libgrid::validate(territory, vopt));
     times.lap("validate");
@@ -576,13 +572,11 @@ int run_plan(PlanFlags& f)
     if (territory.transformers.empty())
         throw libgrid::Error(libgrid::ErrorCode::invalid_input, "plan: no transformer is left to plan");
 
-    libgrid::ServiceAreaOptions sopt;
-    sopt.hull_buffer_m = f.hull_buffer;
+    libgrid::ServiceAreaOptions sopt = f.in.areas;
     sopt.progress = progress.callback();
     const auto areas = libgrid::build_service_areas(territory, report, sopt);
     times.lap("service areas");
-    libgrid::GraphOptions gopt;
-    gopt.snap_tolerance_m = f.snap_tolerance;
+    libgrid::GraphOptions gopt = f.in.graph;
     gopt.progress = progress.callback();
     const auto graph = libgrid::build_adjacency(territory, areas, report, gopt);
     times.lap("graph");
@@ -764,16 +758,6 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         ->capture_default_str()
         ->group(out);
     app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group(out);
-
-    const char* geo = "Service areas and graph";
-    app->add_option("--snap-tolerance", flags->snap_tolerance, "Borders closer than this (m) count as shared")
-        ->capture_default_str()->group(geo);
-    app->add_option("--overlap-tolerance", flags->overlap_tolerance,
-                    "Overlaps between units of one level above this area (m²) are errors")
-        ->capture_default_str()->group(geo);
-    app->add_option("--hull-buffer", flags->hull_buffer,
-                    "Without boundaries: buffer (m) of the transformers' hull (0 = automatic)")
-        ->capture_default_str()->group(geo);
 
     app->callback([flags, &action] {
         const auto& p = flags->partition;
