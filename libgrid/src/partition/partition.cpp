@@ -19,6 +19,17 @@
 namespace libgrid {
 namespace {
 
+/// Compactness price of cutting an adjacency edge with `border_m` metres of shared border,
+/// when the mean border is `mean_border`: mostly per edge (cut edges, which also keeps
+/// grids round in count of neighbours), partly per metre (Polsby-Popper, cut length). Edges
+/// with no shared border (feeder links, points) cost little. The 0.8/0.2 blend was chosen
+/// by bench-partition's districting suite: NY8 into 10 went from 157 cut edges to 147 at
+/// the same balance and mean Polsby-Popper (0.37), Georgia kept its cut (100-105).
+double compactness_cost(double border_m, double mean_border)
+{
+    return border_m > 0 ? 0.8 + 0.2 * border_m / mean_border : 0.1;
+}
+
 constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
 
 /// A connected set of transformers that must be planned on its own.
@@ -178,8 +189,7 @@ private:
                 const std::size_t u = g.adjncy[k];
                 const auto& a = m_t.transformers[v];
                 const auto& b = m_t.transformers[u];
-                // Half per edge (cut edges), half per metre of border (Polsby-Popper).
-                double c = w.compactness * (g.border_m[k] > 0 ? 0.5 + 0.5 * g.border_m[k] / mean_border : 0.1);
+                double c = w.compactness * compactness_cost(g.border_m[k], mean_border);
                 // Finer levels first: splitting a compound costs the most, then a community...
                 for (std::size_t l = 0; l < m_t.levels.size(); ++l)
                     if (units[l][v] != npos && units[l][v] == units[l][u])
@@ -554,7 +564,7 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
     mean = count ? mean / static_cast<double>(count) : 1.0;
     rg.cost.resize(graph.adjncy.size());
     for (std::size_t k = 0; k < rg.cost.size(); ++k) {
-        rg.cost[k] = count ? std::max(0.5 + 0.5 * graph.border_m[k] / mean, 1e-6) : 1.0;
+        rg.cost[k] = count ? std::max(compactness_cost(graph.border_m[k], mean), 1e-6) : 1.0;
         if (!options.extra_cut_cost.empty()) rg.cost[k] += options.extra_cut_cost[k];
     }
     rg.weight = graph.vertex_weight;

@@ -3,7 +3,10 @@
 // 1. Start: recursive bisection on random spanning trees (as in ReCom): removing one tree edge
 //    splits a region into two connected pieces, so every part is contiguous by construction;
 //    the edge whose subtree load is nearest to the wanted share is cut, best of several trees.
-// 2. Balance: the part furthest from the target gives a boundary atom to, or takes one from, a
+// 2. Balance, globally: flows on the graph of parts (diffusion: the least-squares flow taking
+//    every part to the mean) are carried by moving boundary atoms, which shifts load through
+//    parts that are all off in the same direction, where single moves cannot.
+//    Then locally: the part furthest from the target gives a boundary atom to, or takes one from, a
 //    neighbouring part when that lowers the larger deviation of the two; when no single move
 //    helps, the pair is merged and re-split on fresh spanning trees. Every accepted step lowers
 //    the sorted vector of deviations, so the search ends. Moves never disconnect a part.
@@ -204,6 +207,7 @@ public:
             // balance, then shape again within the tolerance, then balance what is left.
             m_achieved = max_deviation();
             compact(rng);
+            flow_balance();
             balance(rng);
             anneal(rng);
             compact(rng);
@@ -248,6 +252,7 @@ private:
         std::iota(all.begin(), all.end(), 0u);
         m_next_label = 0;
         m_rng = &rng;
+        m_extra_trees = 4;
         m_out.assign(m_n, 0);
         bisect(std::move(all), m_p.parts, std::move(lists));
         m_part = m_out;
@@ -391,6 +396,13 @@ private:
         double m = 0.0;
         for (std::uint32_t p = 0; p < m_p.parts; ++p) m = std::max(m, std::abs(dev(p)));
         return m;
+    }
+
+    double sum_sq_deviation() const
+    {
+        double s = 0.0;
+        for (std::uint32_t p = 0; p < m_p.parts; ++p) s += dev(p) * dev(p);
+        return s;
     }
 
     double cut_cost() const
@@ -618,7 +630,7 @@ private:
             m_in_repartition = true;
             bisect(set, group.size(), std::move(lists));
             m_in_repartition = false;
-            m_extra_trees = 8;
+            m_extra_trees = 4;
             std::fill(loads.begin(), loads.end(), 0.0);
             for (const auto v : set) loads[m_out[v]] += m_g.weight[v];
             double d = 0.0;
@@ -867,7 +879,7 @@ private:
         const std::size_t max_steps = 20 * m_n + 1000;
         // Work budget of re-splits (atoms handled), linear in the region size plus a fixed part
         // that lets small regions search hard; counted, never timed, so plans are repeatable.
-        m_work_left = 25.0 * static_cast<double>(m_n) + 1e5;
+        m_work_left = 10.0 * static_cast<double>(m_n) + 1e5 * std::min(1.0, 400.0 / static_cast<double>(m_n));
         std::size_t steps = 0;
         for (;;) {
             // The worst parts first; after each step the order is made again (K log K, small
@@ -887,6 +899,127 @@ private:
                 }
             }
             if (!any || steps >= max_steps) break;
+        }
+        m_achieved = max_deviation();
+    }
+
+
+    // ---------------------------------------------------------------- balance by flows
+    /// Global balancing by diffusion (as in Hu and Blake's load-balancing flows, used by
+    /// ParMETIS and Jostle): on the graph of parts, the least-squares flow that takes every
+    /// part to the mean load is the gradient of the potential phi solving L phi = load - mean
+    /// (L the parts' Laplacian; conjugate gradients). Each flow q -> r is then carried by
+    /// moving boundary atoms of q into r, cheapest cut first, never disconnecting q. Local
+    /// moves cannot shift load across parts that are all off in the same direction; flows
+    /// route it through them to where it is missing. A few rounds; the best state is kept.
+    void flow_balance()
+    {
+        const std::size_t k = m_p.parts;
+        if (k < 2) return;
+        double mean = 0.0;
+        for (std::uint32_t p = 0; p < k; ++p) mean += m_load[p];
+        mean /= static_cast<double>(k);
+        double best = max_deviation(), best_sq = sum_sq_deviation();
+        std::vector<std::uint32_t> best_part = m_part;
+        std::vector<std::vector<std::uint32_t>> nbrs(k);
+        std::vector<double> phi(k), res(k), dir(k), lap(k), diag(k);
+        std::vector<std::pair<double, std::pair<std::uint32_t, std::uint32_t>>> flows;
+        for (int round = 0; round < 6; ++round) {
+            for (std::uint32_t p = 0; p < k; ++p) nbrs[p] = neighbour_parts(p);
+            // Conjugate gradients on L phi = b with a Jacobi preconditioner; b sums to zero,
+            // so the singular system is consistent.
+            double bnorm = 0.0;
+            for (std::uint32_t p = 0; p < k; ++p) {
+                res[p] = m_load[p] - mean;
+                bnorm += res[p] * res[p];
+                diag[p] = std::max<double>(1.0, static_cast<double>(nbrs[p].size()));
+                phi[p] = 0.0;
+            }
+            if (bnorm <= 0.0) break;
+            auto apply = [&](const std::vector<double>& x, std::vector<double>& y) {
+                for (std::uint32_t p = 0; p < k; ++p) {
+                    double acc = static_cast<double>(nbrs[p].size()) * x[p];
+                    for (const auto q : nbrs[p]) acc -= x[q];
+                    y[p] = acc;
+                }
+            };
+            std::vector<double> z(k);
+            for (std::uint32_t p = 0; p < k; ++p) dir[p] = z[p] = res[p] / diag[p];
+            double rz = 0.0;
+            for (std::uint32_t p = 0; p < k; ++p) rz += res[p] * z[p];
+            for (std::size_t it = 0; it < 4 * k + 50; ++it) {
+                apply(dir, lap);
+                double dl = 0.0;
+                for (std::uint32_t p = 0; p < k; ++p) dl += dir[p] * lap[p];
+                if (!(dl > 0.0)) break;
+                const double alpha = rz / dl;
+                double rr = 0.0;
+                for (std::uint32_t p = 0; p < k; ++p) {
+                    phi[p] += alpha * dir[p];
+                    res[p] -= alpha * lap[p];
+                    rr += res[p] * res[p];
+                }
+                if (rr <= 1e-12 * bnorm) break;
+                double rz_next = 0.0;
+                for (std::uint32_t p = 0; p < k; ++p) {
+                    z[p] = res[p] / diag[p];
+                    rz_next += res[p] * z[p];
+                }
+                const double beta = rz_next / rz;
+                rz = rz_next;
+                for (std::uint32_t p = 0; p < k; ++p) dir[p] = z[p] + beta * dir[p];
+            }
+            // Flows q -> r where phi_q > phi_r, largest first.
+            flows.clear();
+            for (std::uint32_t q = 0; q < k; ++q)
+                for (const auto r : nbrs[q])
+                    if (phi[q] > phi[r]) flows.push_back({phi[q] - phi[r], {q, r}});
+            std::sort(flows.begin(), flows.end(), [](const auto& a, const auto& b) {
+                return a.first != b.first ? a.first > b.first : a.second < b.second;
+            });
+            std::size_t moved = 0;
+            std::vector<std::uint32_t> bq, br;
+            const double limit = best + 1e-12;
+            for (const auto& [amount, pr] : flows) {
+                const auto [q, r] = pr;
+                double left = amount;
+                for (;;) {
+                    facing(q, r, bq, br);
+                    std::uint32_t pick = none;
+                    double pick_cost = 0.0;
+                    for (const auto v : bq) {
+                        const double w = m_g.weight[v];
+                        // Only moves that bring the flow still to carry closer to zero.
+                        if (!(w > 0.0) || w >= 2.0 * left || !cap_ok(m_load[r] + w)) continue;
+                        // Never past the worst deviation of the round's start: a flow whose
+                        // inflow to q is not carried yet must not drain q.
+                        if (std::abs(dev_of(m_load[q] - w)) > limit || std::abs(dev_of(m_load[r] + w)) > limit) continue;
+                        const double c = move_cost(v, r);
+                        if (pick == none || c < pick_cost || (c == pick_cost && v < pick)) {
+                            if (!stays_connected(v)) continue;
+                            pick = v;
+                            pick_cost = c;
+                        }
+                    }
+                    if (pick == none) break;
+                    left -= m_g.weight[pick];
+                    move(pick, r);
+                    ++moved;
+                }
+            }
+            // Progress: a lower worst deviation, or the same worst with a clearly lower sum of
+            // squares (the flows work on all parts at once).
+            const double now = max_deviation(), now_sq = sum_sq_deviation();
+            const bool progress = now < best - min_gain || (now <= best + 1e-12 && now_sq < 0.99 * best_sq);
+            if (!progress) break;
+            best = std::min(best, now);
+            best_sq = now_sq;
+            best_part = m_part;
+            if (moved == 0) break;
+        }
+        if (m_part != best_part) {
+            m_part = best_part;
+            rebuild_state();
         }
         m_achieved = max_deviation();
     }
@@ -1044,7 +1177,7 @@ private:
     std::vector<std::pair<double, Edge>> m_keyed;
     std::vector<std::uint32_t> m_out;   ///< Labels written by bisect().
     std::vector<char> m_in_group;
-    std::size_t m_extra_trees = 8; ///< Fresh random trees per split in small regions.
+    std::size_t m_extra_trees = 4; ///< Fresh random trees per split in small regions.
     bool m_in_repartition = false;
     double m_work_left = 0.0; ///< Re-split work left in this balance() call.
     /// Deviation below which balance stops working on a part: any step reaching it is as good
