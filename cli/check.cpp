@@ -67,7 +67,8 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t,
                               {{"from_id", FieldType::text},
                                {"to_id", FieldType::text},
                                {"kind", FieldType::text},
-                               {"border_m", FieldType::real}},
+                               {"border_m", FieldType::real},
+                               {"barrier", FieldType::integer}},
                               {}, {}, {}, {}};
     const auto& csr = g.graph;
     for (std::size_t v = 0; v < csr.num_vertices(); ++v)
@@ -78,7 +79,7 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t,
             const bool feeder = csr.kind[k] & libgrid::edge_feeder;
             adj.rows.push_back({t.transformers[v].id, t.transformers[w].id,
                                 std::string(border && feeder ? "border+feeder" : border ? "border" : "feeder"),
-                                csr.border_m[k]});
+                                csr.border_m[k], std::int64_t{(csr.kind[k] & libgrid::edge_barrier) ? 1 : 0}});
             adj.lines.push_back({t.transformers[v].location, t.transformers[w].location});
         }
     return {sa, tx, adj};
@@ -157,18 +158,23 @@ int run_check(const CheckFlags& flags)
         fmt::print("  service areas  {} areas, study area {:.3f} km² ({})\n", with_commas(double(areas->shapes.size())),
                    study_km2, areas->study_area);
     }
-    std::size_t border_edges = 0, feeder_edges = 0;
+    std::size_t border_edges = 0, feeder_edges = 0, barrier_edges = 0;
     if (graph) {
         const auto& g = graph->graph;
         for (std::size_t k = 0; k < g.adjncy.size(); ++k) {
             border_edges += (g.kind[k] & libgrid::edge_border) ? 1 : 0;
             feeder_edges += (g.kind[k] & libgrid::edge_feeder) ? 1 : 0;
+            barrier_edges += (g.kind[k] & libgrid::edge_barrier) ? 1 : 0;
         }
         border_edges /= 2;
         feeder_edges /= 2;
+        barrier_edges /= 2;
         fmt::print("  graph          {} vertices, {} border edges, {} feeder edges\n",
                    with_commas(double(g.num_vertices())), with_commas(double(border_edges)),
                    with_commas(double(feeder_edges)));
+        if (!territory.barriers.empty())
+            fmt::print("  barriers       {} line(s); {} adjacency edges cross them\n",
+                       with_commas(double(territory.barriers.size())), with_commas(double(barrier_edges)));
         fmt::print("  components     {} by shared borders, {} with feeder links\n",
                    graph->border_components.sizes.size(), graph->components.sizes.size());
     }
@@ -197,12 +203,13 @@ int run_check(const CheckFlags& flags)
             "{{\n  \"transformers_read\": {},\n  \"transformers\": {},\n  \"rejected\": {},\n"
             "  \"customers\": {},\n  \"stations\": {},\n  \"feeders\": {},\n  \"feeder_links\": {},\n"
             "  \"levels\": [{}],\n  \"work_crs\": {},\n  \"study_area_km2\": {:.6f},\n"
-            "  \"border_edges\": {},\n  \"feeder_edges\": {},\n  \"components_by_border\": {},\n"
+            "  \"border_edges\": {},\n  \"feeder_edges\": {},\n  \"barrier_edges\": {},\n"
+            "  \"components_by_border\": {},\n"
             "  \"components\": {},\n  \"errors\": {},\n  \"warnings\": {},\n  \"issues\": {}\n}}\n",
             read_count, txs.size(), report.rejected.size(), territory.total_customers(), stations.size(),
             flags.in.feeders.empty() ? feeders_used.size() : territory.feeders.size(),
             territory.feeder_links.size(), levels_json, json_string(territory.work_crs_name), study_km2,
-            border_edges, feeder_edges, graph ? graph->border_components.sizes.size() : 0,
+            border_edges, feeder_edges, barrier_edges, graph ? graph->border_components.sizes.size() : 0,
             graph ? graph->components.sizes.size() : 0, errors, warnings, issues_json(report));
         const auto dir = std::filesystem::path(flags.out);
         libgrid::write_text_file((dir / "check_report.json").string(), json, protect);

@@ -27,6 +27,9 @@ void add_input_flags(CLI::App& app, InputFlags& f)
         ->group("Inputs");
     app.add_option("--customers", f.customers, "Customer points with a transformer id (repeatable)")
         ->group("Inputs");
+    app.add_option("--barriers", f.barriers,
+                   "Lines grid borders should follow: main roads, rivers, railways (repeatable)")
+        ->group("Inputs");
     app.add_option("--feeder-attach-distance", f.feeder_attach_m,
                    "Feeder lines without node ids: attach each transformer to the nearest line "
                    "vertex within this distance (m)")
@@ -113,6 +116,7 @@ libgrid::ReadOptions make_read_options(const InputFlags& f)
     for (const auto& s : f.feeders) o.feeders.push_back(parse_source(s));
     for (const auto& s : f.boundaries) o.boundaries.push_back(parse_source(s));
     for (const auto& s : f.customers) o.customers.push_back(parse_source(s));
+    for (const auto& s : f.barriers) o.barriers.push_back(parse_source(s));
     o.fields = f.fields;
     for (const auto& cf : f.classes) {
         const auto eq = cf.find('=');
@@ -134,7 +138,7 @@ libgrid::ReadOptions make_read_options(const InputFlags& f)
 std::vector<std::string> input_paths(const InputFlags& f)
 {
     std::vector<std::string> paths{parse_source(f.transformers).path};
-    for (const auto* list : {&f.feeders, &f.boundaries, &f.customers})
+    for (const auto* list : {&f.feeders, &f.boundaries, &f.customers, &f.barriers})
         for (const auto& s : *list) paths.push_back(parse_source(s).path);
     return paths;
 }

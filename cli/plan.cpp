@@ -368,12 +368,14 @@ std::string summary_json(const libgrid::MetricsSummary& s, double target, double
         "{p}\"max_load\": {},\n{p}\"max_over_min\": {},\n{p}\"polsby_popper_mean\": {},\n"
         "{p}\"polsby_popper_min\": {},\n{p}\"cut_edges\": {},\n{p}\"cut_border_km\": {},\n"
         "{p}\"mean_distance_m\": {},\n{p}\"admin_splits\": {{{}}},\n{p}\"feeder_splits\": {},\n"
-        "{p}\"continuity\": {},\n{p}\"non_contiguous\": {}",
+        "{p}\"continuity\": {},\n{p}\"non_contiguous\": {},\n{p}\"barrier_edges\": {},\n"
+        "{p}\"barrier_edges_inside\": {},\n{p}\"grids_across_barriers\": {}",
         s.grids, s.transformers, json_number(s.customers), json_number(s.load), json_number(target),
         json_number(lower_bound), json_number(s.max_abs_deviation), json_number(s.min_load), json_number(s.max_load),
         json_number(s.max_over_min), json_number(s.polsby_popper_mean), json_number(s.polsby_popper_min), s.cut_edges,
         json_number(s.cut_border_km), json_number(s.mean_distance_m), splits, s.feeder_splits,
-        s.continuity < 0 ? std::string("null") : json_number(s.continuity), s.non_contiguous, fmt::arg("p", pad));
+        s.continuity < 0 ? std::string("null") : json_number(s.continuity), s.non_contiguous, s.barrier_edges,
+        s.barrier_edges_inside, s.grids_across_barriers, fmt::arg("p", pad));
 }
 
 std::string string_array(const std::vector<std::string>& items)
@@ -395,7 +397,7 @@ std::string options_json(const PlanFlags& f)
         "{{\n    \"grids\": {},\n    \"grids_per_station\": {{{}}},\n    \"target_load\": {},\n"
         "    \"max_load\": {},\n    \"nest_level\": {},\n    \"allow_infeasible\": {},\n    \"seed\": {},\n"
         "    \"restarts\": {},\n    \"balance_tolerance\": {},\n"
-        "    \"weights\": {{\"compactness\": {}, \"admin\": {}, \"feeder\": {}, \"continuity\": {}}},\n"
+        "    \"weights\": {{\"compactness\": {}, \"admin\": {}, \"feeder\": {}, \"continuity\": {}, \"barrier\": {}}},\n"
         "    \"workload\": {{\"class_weights\": {{{}}}, \"default_class_weight\": {}, \"per_transformer\": {}, "
         "\"per_km_feeder\": {}, \"workload_weight\": {}}},\n"
         "    \"skip_invalid\": {},\n    \"formats\": {}\n  }}",
@@ -403,7 +405,7 @@ std::string options_json(const PlanFlags& f)
         o.target_load > 0 ? json_number(o.target_load) : "null", o.max_load > 0 ? json_number(o.max_load) : "null",
         o.nest_level.empty() ? "null" : json_string(o.nest_level), o.allow_infeasible, o.seed, o.restarts,
         json_number(o.balance_tolerance), json_number(o.weights.compactness), json_number(o.weights.admin),
-        json_number(o.weights.feeder), json_number(o.weights.continuity), classes,
+        json_number(o.weights.feeder), json_number(o.weights.continuity), json_number(o.weights.barrier), classes,
         json_number(o.workload.default_class_weight), json_number(o.workload.per_transformer),
         json_number(o.workload.per_km_feeder), json_number(o.workload.workload_weight), f.skip_invalid,
         string_array(f.formats));
@@ -492,6 +494,12 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
                splits.empty() ? "no admin levels" : splits, o.feeder_splits,
                o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
                o.non_contiguous);
+    if (o.barrier_edges > 0)
+        fmt::print("  barriers       {} of {} adjacency edges across roads, rivers or railways are inside a grid; "
+                   "{} grid(s) straddle a barrier\n",
+                   with_commas(static_cast<double>(o.barrier_edges_inside)),
+                   with_commas(static_cast<double>(o.barrier_edges)),
+                   with_commas(static_cast<double>(o.grids_across_barriers)));
     std::size_t width = 7;
     for (const auto& sp : plan.stations) width = std::max(width, station_label(sp.station_id).size());
     fmt::print("stations:\n  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>7}  {:>9}\n", "station", width, "grids",
@@ -726,6 +734,9 @@ void register_plan(CLI::App& root, std::function<int()>& action)
     app->add_option("--weight-feeder", o.weights.feeder, "Weight of keeping each feeder in few grids")
         ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
     app->add_option("--weight-continuity", o.weights.continuity, "Weight of keeping current manager groupings")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
+    app->add_option("--weight-barrier", o.weights.barrier,
+                    "Grid borders along --barriers: an edge across a barrier costs 1/(1+4W) to cut")
         ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
 
     const char* l = "Workload (load = customers unless set)";

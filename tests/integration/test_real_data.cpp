@@ -107,3 +107,56 @@ TEST_CASE("Malta with the national grid's substations as transformers of a coars
     CHECK(contains(r.out, "transformers layer has no field 'customers'"));
     CHECK(contains(r.out, "its fields are: osm_type, osm_id"));
 }
+
+namespace {
+/// The number after the first `"key": ` in a JSON text (-1 when absent).
+double json_number_of(const std::string& json, const std::string& key)
+{
+    const auto at = json.find("\"" + key + "\": ");
+    return at == std::string::npos ? -1.0 : std::stod(json.substr(at + key.size() + 4));
+}
+} // namespace
+
+TEST_CASE("barriers: Georgia's grids follow a river line across the state")
+{
+    if (!test_data::shared_data_available()) return;
+    TempDir d;
+    // A made-up river from west to east through the middle of the state (NAD83 / UTM 17N).
+    const auto river = d.write(
+        "river.geojson",
+        R"({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::26917"}},
+ "features": [{"type": "Feature", "properties": {"id": "river"}, "geometry": {"type": "LineString",
+ "coordinates": [[650000, 3620000], [860000, 3640000], [1080000, 3620000]]}}]})");
+    const std::string inputs = "--transformers '" + shared + "/districting/georgia_counties.gpkg' --id-field name "
+                               "--customers-field population --barriers '" + river + "'";
+    auto r = run("check -q " + inputs);
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "barriers       1 line(s); 21 adjacency edges cross them"));
+
+    // Same plan with the barrier priced at nothing, then at the default weight.
+    r = run("plan -q " + inputs + " --grids 10 --weight-barrier 0 --out '" + d / "w0" + "'");
+    REQUIRE(r.status == 0);
+    const std::string ignored = slurp(d / "w0/report.json");
+    r = run("plan -q " + inputs + " --grids 10 --out '" + d / "w1" + "'");
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "adjacency edges across roads, rivers or railways are inside a grid"));
+    const std::string followed = slurp(d / "w1/report.json");
+    CHECK(json_number_of(followed, "barrier_edges") == 21);
+    CHECK(json_number_of(ignored, "barrier_edges") == 21);
+    // The river becomes a grid border almost everywhere, at no cost in balance.
+    CHECK(json_number_of(followed, "barrier_edges_inside") <= 6);
+    CHECK(json_number_of(followed, "barrier_edges_inside") < json_number_of(ignored, "barrier_edges_inside") - 5);
+    CHECK(json_number_of(followed, "max_abs_deviation") <= 0.01);
+}
+
+TEST_CASE("barriers: a barrier layer without lines is reported with its file and feature")
+{
+    TempDir d;
+    const auto points = d.write("wells.csv", "id,x,y\nw1,14.5,35.9\n");
+    const auto r = run("check -q --transformers '" + bundled + "/malta/malta.gpkg:transformers' --where 'is_atom = 1' "
+                       "--id-field atom_id --customers-field customers_proxy --barriers '" + points +
+                       "' --assume-crs EPSG:4326");
+    CHECK(contains(r.out, "wells.csv"));
+    CHECK(contains(r.out, "w1"));
+    CHECK(contains(r.out, "1 barrier feature(s) have no line"));
+}

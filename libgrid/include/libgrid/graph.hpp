@@ -16,6 +16,9 @@ namespace libgrid {
 enum EdgeKind : std::uint8_t {
     edge_border = 1, ///< The two areas share a border of positive length.
     edge_feeder = 2, ///< The two transformers are linked along a feeder.
+    /// The straight line between the two transformers crosses a barrier (road, river, railway):
+    /// a grid border there follows the barrier. Set on border or feeder edges, never alone.
+    edge_barrier = 4,
 };
 
 /// An undirected graph in compressed sparse row form, as METIS and KaHIP take it.

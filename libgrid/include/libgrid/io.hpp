@@ -61,6 +61,9 @@ struct ReadOptions {
     std::vector<LayerSource> feeders;      ///< Optional: edge tables or line layers.
     std::vector<LayerSource> boundaries;   ///< Optional: one source per admin level, any order.
     std::vector<LayerSource> customers;    ///< Optional: customer points.
+    /// Optional: barrier lines (main roads, rivers, railways) that grid borders should follow;
+    /// polygons (e.g. a river's area) count by their rings. Default: none.
+    std::vector<LayerSource> barriers;
     FieldMap fields;                       ///< Field names.
     /// Character encoding of Shapefile .dbf files, e.g. "GBK" or "UTF-8". Default: "" = honour
     /// the .cpg file (GDAL's rule).

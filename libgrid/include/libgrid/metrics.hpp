@@ -45,6 +45,9 @@ struct MetricsSummary {
     double cut_border_km = 0.0;     ///< Shared border length between different grids.
     double mean_distance_m = 0.0;   ///< Customer-weighted mean distance to the grid centre.
     std::size_t non_contiguous = 0; ///< Grids that are not one connected piece.
+    std::size_t barrier_edges = 0;  ///< Adjacency edges crossing a barrier line (0 without barriers).
+    std::size_t barrier_edges_inside = 0; ///< Of those, edges inside one grid (not followed by a grid border).
+    std::size_t grids_across_barriers = 0; ///< Grids holding such an edge: they straddle a road, river or railway.
     std::vector<std::pair<std::string, std::size_t>> admin_splits; ///< Per level: sum over units of (grids it spans - 1).
     std::size_t feeder_splits = 0;  ///< Sum over feeders of (grids it spans - 1).
     double continuity = -1.0;       ///< Share of customers whose current manager's majority grid holds them; -1 without a manager field.

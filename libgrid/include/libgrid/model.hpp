@@ -72,6 +72,12 @@ struct CustomerPoint {
     Point location;                 ///< Position.
 };
 
+/// A line that grid borders should follow where they can: a main road, river or railway.
+struct Barrier {
+    std::string id;  ///< Feature id in its layer (the "id" field, else "fid N").
+    LineString line; ///< At least two points.
+};
+
 /// Everything the planner knows about a service territory, in one metric working CRS.
 struct Territory {
     std::string work_crs_wkt;   ///< Working CRS as WKT ("" for a local planar frame).
@@ -84,6 +90,7 @@ struct Territory {
     std::vector<FeederLink> feeder_links;      ///< Contracted feeder links.
     std::vector<AdminLevel> levels;            ///< Admin levels, coarsest first.
     std::vector<CustomerPoint> customers;      ///< Optional customer points.
+    std::vector<Barrier> barriers;             ///< Optional barrier lines (roads, rivers, railways).
     /// Index of each transformer's unit in the finest level (npos when outside all units or
     /// when there are no levels). Filled by validate().
     std::vector<std::size_t> transformer_unit;

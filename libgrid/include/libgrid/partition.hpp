@@ -38,6 +38,9 @@ struct ObjectiveWeights {
     double admin = 0.5;       ///< Keeping finer admin units (communities, compounds) whole. Default: 0.5.
     double feeder = 0.3;      ///< Keeping each feeder's transformers in few grids. Default: 0.3.
     double continuity = 0.5;  ///< Keeping current manager groupings together. Default: 0.5.
+    /// Grid borders following barrier lines: cutting an edge that crosses a barrier costs
+    /// 1 / (1 + 4 * barrier) of the usual price. Default: 1 (a fifth).
+    double barrier = 1.0;
 };
 
 /// Options for partition().

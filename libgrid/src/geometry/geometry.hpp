@@ -79,4 +79,12 @@ struct SharedBorder {
 std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes,
                                          double tolerance);
 
+/// For each segment (from[i], to[i]), whether it crosses or touches any barrier line.
+/// Arithmetic only (exact orientation signs on doubles; collinear overlaps count as crossing),
+/// with a uniform grid over the barrier segments: near-linear in segments plus barrier
+/// vertices when the segments are short next to the territory, as adjacency segments are.
+/// Deterministic. @throws Error(invalid_argument) if from and to differ in size.
+std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::vector<Point>& to,
+                                   const std::vector<Barrier>& barriers);
+
 } // namespace libgrid::detail

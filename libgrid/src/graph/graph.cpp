@@ -125,6 +125,31 @@ AdjacencyGraph build_adjacency(const Territory& territory, const ServiceAreas& a
 
     AdjacencyGraph out;
     out.graph = make_csr(n, edges, std::move(weights));
+    if (!territory.barriers.empty()) {
+        // An edge crosses a barrier when the straight line between its two transformers does.
+        auto& g = out.graph;
+        std::vector<Point> from, to;
+        std::vector<std::pair<std::size_t, std::uint32_t>> entry; // (CSR entry, its vertex)
+        for (std::size_t v = 0; v < n; ++v)
+            for (std::size_t k = g.xadj[v]; k < g.xadj[v + 1]; ++k)
+                if (v < g.adjncy[k]) {
+                    from.push_back(territory.transformers[v].location);
+                    to.push_back(territory.transformers[g.adjncy[k]].location);
+                    entry.push_back({k, static_cast<std::uint32_t>(v)});
+                }
+        const auto crossing = detail::crosses_barriers(from, to, territory.barriers);
+        for (std::size_t i = 0; i < entry.size(); ++i) {
+            if (!crossing[i]) continue;
+            const auto [k, v] = entry[i];
+            const std::uint32_t u = g.adjncy[k];
+            g.kind[k] = static_cast<std::uint8_t>(g.kind[k] | edge_barrier);
+            // The same edge seen from u.
+            const auto first = g.adjncy.begin() + static_cast<std::ptrdiff_t>(g.xadj[u]);
+            const auto last = g.adjncy.begin() + static_cast<std::ptrdiff_t>(g.xadj[u + 1]);
+            const auto back = static_cast<std::size_t>(std::lower_bound(first, last, v) - g.adjncy.begin());
+            g.kind[back] = static_cast<std::uint8_t>(g.kind[back] | edge_barrier);
+        }
+    }
     out.border_components = components_of(out.graph, edge_border);
     out.components = components_of(out.graph, edge_border | edge_feeder);
     if (out.border_components.sizes.size() > 1) {

@@ -116,6 +116,7 @@ private:
     void read_feeder_lines(InputLayer& in);
     std::vector<std::string> attach_to_lines();
     void read_customers(InputLayer& in);
+    void read_barriers(InputLayer& in);
     // -- CRS
     void choose_work_crs();
     void to_work_crs(const InputLayer& in, std::vector<Point*>& points);
@@ -154,6 +155,7 @@ private:
         std::vector<Point> points;
     };
     std::vector<FeederLine> m_lines; ///< Feeder lines without node ids, source CRS until moved.
+    std::vector<std::size_t> m_barrier_layer; ///< Source layer of each barrier (for its transform).
     std::set<std::string> m_feeder_ids;
     bool m_feeders_given = false;
     std::vector<std::tuple<std::size_t, Point, std::string>> m_raw_customers;
@@ -563,6 +565,51 @@ void Reader::read_feeders(InputLayer& in)
     }
 }
 
+void Reader::read_barriers(InputLayer& in)
+{
+    if (!in.has_geometry) {
+        issue(Severity::error, IssueCode::geometry_wrong_type, &in, "",
+              "the barrier layer has no geometry",
+              "give a line layer (main roads, rivers, railways); for CSV, a WKT column");
+        return;
+    }
+    const int i_id = in.field(FieldMap{}.id); // "id" when the layer has one (not the transformers' mapping)
+    std::size_t skipped = 0;
+    std::string example;
+    in.layer->ResetReading();
+    for (auto& feature : *in.layer) {
+        const std::string id = feature_label(field_text(*feature, i_id), feature->GetFID());
+        const OGRGeometry* g = feature->GetGeometryRef();
+        std::vector<const OGRSimpleCurve*> parts;
+        if (g && !g->IsEmpty()) {
+            const auto type = wkbFlatten(g->getGeometryType());
+            if (type == wkbLineString) parts.push_back(g->toLineString());
+            else if (type == wkbMultiLineString)
+                for (const auto* part : *g->toMultiLineString()) parts.push_back(part);
+            else if (type == wkbPolygon)
+                for (const auto* ring : *g->toPolygon()) parts.push_back(ring);
+            else if (type == wkbMultiPolygon)
+                for (const auto* poly : *g->toMultiPolygon())
+                    for (const auto* ring : *poly) parts.push_back(ring);
+        }
+        std::size_t kept = 0;
+        for (const auto* line : parts) {
+            Barrier b{id, {}};
+            for (int i = 0; i < line->getNumPoints(); ++i) b.line.push_back({line->getX(i), line->getY(i)});
+            if (b.line.size() < 2) continue;
+            m_territory.barriers.push_back(std::move(b));
+            m_barrier_layer.push_back(m_layers.size());
+            ++kept;
+        }
+        if (kept == 0 && ++skipped == 1) example = id;
+    }
+    if (skipped > 0)
+        issue(Severity::warning, IssueCode::geometry_wrong_type, &in, example,
+              fmt::format("{} barrier feature(s) have no line (empty, or points); they are ignored",
+                          skipped),
+              "give lines or polygons as barriers");
+}
+
 void Reader::read_feeder_lines(InputLayer& in)
 {
     // A line layer without node ids: the topology comes from the geometry (vertices that
@@ -783,6 +830,11 @@ std::pair<Territory, ValidationReport> Reader::run()
             read_customers(in);
             m_layers.push_back(std::move(in));
         }
+    for (const auto& src : m_opt.barriers)
+        for (auto& in : open(src, "barriers", false)) {
+            read_barriers(in);
+            m_layers.push_back(std::move(in));
+        }
     progress("read transformers", 1.0);
 
     // Working CRS, then every geometry into it (one batched transform per layer).
@@ -807,6 +859,14 @@ std::pair<Territory, ValidationReport> Reader::run()
         for (; end < m_lines.size() && m_lines[end].layer == m_lines[k].layer; ++end)
             for (auto& p : m_lines[end].points) pts.push_back(&p);
         to_work_crs(m_layers[m_lines[k].layer], pts);
+        k = end;
+    }
+    for (std::size_t k = 0; k < m_barrier_layer.size();) {
+        std::vector<Point*> pts;
+        std::size_t end = k;
+        for (; end < m_barrier_layer.size() && m_barrier_layer[end] == m_barrier_layer[k]; ++end)
+            for (auto& p : m_territory.barriers[end].line) pts.push_back(&p);
+        to_work_crs(m_layers[m_barrier_layer[k]], pts);
         k = end;
     }
     m_territory.work_crs_wkt = detail::srs_to_wkt(m_work.get());

@@ -452,12 +452,28 @@ PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& gr
     finish(out.overall, all_weighted, all_plain);
 
     // Cut edges: each undirected edge once (entries with v < u).
+    std::vector<char> straddles(plan.num_grids(), 0);
     for (std::size_t v = 0; v < n; ++v) {
         for (std::size_t k = csr.xadj[v]; k < csr.xadj[v + 1]; ++k) {
             const std::size_t u = csr.adjncy[k];
             const std::size_t gv = plan.grid_of[v];
             const std::size_t gu = plan.grid_of[u];
-            if (u <= v || gv == gu) continue;
+            if (u <= v) continue;
+            if (csr.kind[k] & edge_barrier) {
+                const std::size_t s = plan.grid_station[gv];
+                ++out.overall.barrier_edges;
+                if (s == plan.grid_station[gu]) ++out.stations[s].barrier_edges;
+                if (gv == gu) {
+                    ++out.overall.barrier_edges_inside;
+                    ++out.stations[s].barrier_edges_inside;
+                    if (!straddles[gv]) {
+                        straddles[gv] = 1;
+                        ++out.overall.grids_across_barriers;
+                        ++out.stations[s].grids_across_barriers;
+                    }
+                }
+            }
+            if (gv == gu) continue;
             const double km = csr.border_m[k] / 1e3;
             ++out.overall.cut_edges;
             out.overall.cut_border_km += km;

@@ -196,6 +196,8 @@ private:
                         c += w.admin * static_cast<double>(l + 1) / static_cast<double>(m_t.levels.size());
                 if (!a.feeder_id.empty() && a.feeder_id == b.feeder_id) c += w.feeder;
                 if (!a.current_manager.empty() && a.current_manager == b.current_manager) c += w.continuity;
+                // A border along a road, river or railway is where a grid border should run.
+                if (g.kind[k] & edge_barrier) c /= 1.0 + 4.0 * std::max(w.barrier, 0.0);
                 m_cost[k] = std::max(c, 1e-6);
             }
     }

@@ -266,3 +266,52 @@ TEST_CASE("shared_borders ignores a border shorter than the tolerance")
     CHECK(shared_borders(shapes, 0.01).empty());
     REQUIRE(shared_borders(shapes, 0.001).size() == 1);
 }
+
+TEST_CASE("crosses_barriers marks the segments that cross or touch a barrier line")
+{
+    // A river along y = 5 from x = 0 to 10, with a bend up to (12, 8).
+    const std::vector<Barrier> river{{"river", {{0, 5}, {10, 5}, {12, 8}}}};
+    const std::vector<Point> from{{1, 1}, {1, 1}, {3, 4}, {13, 5}, {20, 0}, {5, 5}, {-3, 5}};
+    const std::vector<Point> to{{1, 9}, {9, 4}, {3, 6}, {10, 8}, {20, 9}, {6, 9}, {-1, 5}};
+    const auto c = crosses_barriers(from, to, river);
+    REQUIRE(c.size() == 7);
+    CHECK(c[0] == 1); // straight across
+    CHECK(c[1] == 0); // stays south
+    CHECK(c[2] == 1); // short hop across
+    CHECK(c[3] == 1); // across the bend
+    CHECK(c[4] == 0); // beyond its end
+    CHECK(c[5] == 1); // starts on the river: touching counts
+    CHECK(c[6] == 0); // collinear but short of its end
+    CHECK(crosses_barriers(from, to, {}) == std::vector<char>(7, 0));
+    CHECK_THROWS_AS(crosses_barriers(from, {{0, 0}}, river), Error);
+}
+
+TEST_CASE("crosses_barriers agrees with a brute-force check on many random segments")
+{
+    // Many barrier segments make the grid index several cells wide.
+    std::vector<Barrier> lines;
+    std::uint64_t state = 12345;
+    auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0 * 1000.0;
+    };
+    for (int i = 0; i < 200; ++i) {
+        const Point a{next(), next()};
+        lines.push_back({"b", {a, {a.x + next() / 20, a.y + next() / 20}}});
+    }
+    std::vector<Point> from, to;
+    for (int i = 0; i < 2000; ++i) {
+        const Point a{next(), next()};
+        from.push_back(a);
+        to.push_back({a.x + next() / 25 - 20, a.y + next() / 25 - 20});
+    }
+    const auto fast = crosses_barriers(from, to, lines);
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        bool any = false;
+        for (const auto& l : lines) any = any || crosses_barriers({from[i]}, {to[i]}, {l})[0];
+        CHECK(fast[i] == static_cast<char>(any));
+        hits += any ? 1 : 0;
+    }
+    CHECK(hits > 20); // the case is not trivial
+}
