@@ -5,8 +5,11 @@
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>
+#include <libgrid/partition.hpp>
 #include <libgrid/progress.hpp>
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 #include <libgrid/validation.hpp>
+#include <libgrid/verify.hpp>
