@@ -1,4 +1,5 @@
-// libgrid/libgrid.hpp: the umbrella header; includes every public libgrid header.
+/// @file
+/// @brief The umbrella header; includes every public libgrid header.
 #pragma once
 
 #include <libgrid/error.hpp>
@@ -13,3 +14,7 @@
 #include <libgrid/validate.hpp>
 #include <libgrid/validation.hpp>
 #include <libgrid/verify.hpp>
+
+/// @namespace libgrid
+/// @brief Every public type and function of libgrid: the territory model (model.hpp) and one
+/// function per pipeline step, from read_inputs() to verify_plan() and write_tables().
