@@ -1,5 +1,6 @@
 # Driver of the package tests (tests/package/CMakeLists.txt registers one ctest per STEP):
-#   install    cmake --install this build into PREFIX (a folder under the build tree)
+#   install    cmake --install this build into PREFIX (a folder under the build tree), check the
+#              files and run the installed grid-partition
 #   cmake      configure, build and run consumer/ with find_package(libgrid) against PREFIX
 #   pkgconfig  compile consumer/*.cpp with `pkg-config --cflags --libs libgrid`, then run it
 cmake_minimum_required(VERSION 3.22)
@@ -45,6 +46,11 @@ if(STEP STREQUAL "install")
   file(GLOB private_headers "${PREFIX}/include/libgrid/*/*" "${PREFIX}/include/libgrid/*.h")
   if(private_headers)
     message(FATAL_ERROR "package: internal headers were installed: ${private_headers}")
+  endif()
+  # The installed CLI runs from the prefix (a shared libgrid is found through its RPATH).
+  run("running the installed grid-partition" "${PREFIX}/bin/grid-partition" --version)
+  if(NOT run_output MATCHES "grid-partition ${VERSION}")
+    message(FATAL_ERROR "package: installed grid-partition --version printed '${run_output}'")
   endif()
   message(STATUS "installed into ${PREFIX}")
 
