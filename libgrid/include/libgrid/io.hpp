@@ -160,7 +160,7 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
                                       const std::string& to_crs_wkt,
                                       const std::vector<std::string>& protect = {});
 
-/// Writes a text file atomically (temporary name, then rename), as UTF-8 bytes unchanged. O(size).
+/// Writes `contents` to `path` byte for byte, atomically (temporary name, then rename). O(size).
 /// @throws Error(io_write) on failure or when `path` is listed in `protect`.
 void write_text_file(const std::string& path, const std::string& contents,
                      const std::vector<std::string>& protect = {});
