@@ -1,9 +1,10 @@
-// libgrid/error.hpp: the one exception family libgrid throws.
-//
-// Expected data problems (bad ids, missing customers, invalid polygons) are never thrown: they
-// are collected as values in a ValidationReport (see validation.hpp). libgrid::Error is thrown
-// only when a step cannot produce a result at all (an output cannot be written, an argument is
-// out of range, a CRS string is not understood) or when an internal invariant fails.
+/// @file
+/// @brief The one exception family libgrid throws.
+///
+/// Expected data problems (bad ids, missing customers, invalid polygons) are never thrown: they
+/// are collected as values in a ValidationReport (see validation.hpp). libgrid::Error is thrown
+/// only when a step cannot produce a result at all (an output cannot be written, an argument is
+/// out of range, a CRS string is not understood) or when an internal invariant fails.
 #pragma once
 
 #include <stdexcept>
@@ -11,7 +12,8 @@
 
 namespace libgrid {
 
-/// Error codes. Append-only: existing values never change meaning or number.
+/// Error codes carried by Error. Append-only: existing values never change meaning or number,
+/// new codes go at the end, each with its describe() text.
 enum class ErrorCode : int {
     ok = 0,               ///< Not an error; never thrown.
     invalid_argument = 1, ///< An option or argument is out of range or inconsistent.
@@ -26,18 +28,19 @@ enum class ErrorCode : int {
     unsupported = 10,     ///< A format, driver or feature combination is not supported.
 };
 
-/// One-line description of an error code, e.g. "cannot open input". Never null.
+/// One-line description of an error code, e.g. "cannot open input". O(1), never throws.
+/// @returns a static string, never null: "unknown error code" for a value outside the enum.
 const char* describe(ErrorCode code) noexcept;
 
 /// The exception type thrown by every libgrid function.
 ///
-/// what() reads `<module>: <what failed> '<object>': <why>` followed by the fix when one is
-/// known, e.g. `io: cannot open 'tx.gpkg': No such file or directory`.
+/// what() reads ``<module>: <what failed> '<object>': <why>`` followed by the fix when one is
+/// known, e.g. ``io: cannot open 'tx.gpkg': No such file or directory``.
 class Error : public std::runtime_error {
 public:
-    /// Builds an error with a code and a complete message.
+    /// Builds an error with a code and a complete message (the format above); what() returns it.
     Error(ErrorCode code, const std::string& message);
-    /// The error's code.
+    /// The error's code. O(1).
     ErrorCode code() const noexcept { return m_code; }
 
 private:

@@ -1,7 +1,8 @@
-// libgrid/geometry_types.hpp: plain geometry values used across the public API.
-//
-// Coordinates are in the territory's working CRS (metres) unless a function says otherwise.
-// These are plain data: no GEOS, no GDAL. Rings are closed (first point == last point).
+/// @file
+/// @brief Plain geometry values used across the public API.
+///
+/// Coordinates are in the territory's working CRS (metres) unless a function says otherwise.
+/// These are plain data: no GEOS, no GDAL. Rings are closed (first point == last point).
 #pragma once
 
 #include <vector>
@@ -10,8 +11,8 @@ namespace libgrid {
 
 /// A 2-D point. Units: the CRS's units (metres in the working CRS).
 struct Point {
-    double x = 0.0; ///< Easting.
-    double y = 0.0; ///< Northing.
+    double x = 0.0; ///< Easting (or longitude in a geographic CRS). Default: 0.
+    double y = 0.0; ///< Northing (or latitude in a geographic CRS). Default: 0.
 };
 
 /// A closed ring of points: first == last, at least 4 points when valid.
@@ -35,7 +36,7 @@ struct Box {
     double min_y = 1e300;  ///< Smallest y.
     double max_x = -1e300; ///< Largest x.
     double max_y = -1e300; ///< Largest y.
-    /// True when no point has been added.
+    /// True when no point has been added. O(1).
     bool empty() const noexcept { return min_x > max_x; }
     /// Grows the box to contain p. O(1).
     void add(const Point& p) noexcept

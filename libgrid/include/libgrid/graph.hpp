@@ -1,4 +1,5 @@
-// libgrid/graph.hpp: the adjacency graph of transformer areas as a plain CSR graph.
+/// @file
+/// @brief The adjacency graph of transformer areas as a plain CSR graph.
 #pragma once
 
 #include <libgrid/model.hpp>
@@ -12,7 +13,7 @@
 
 namespace libgrid {
 
-/// Edge kind flags (an edge may carry both).
+/// Edge kind flags, OR-ed in CsrGraph::kind (an edge may carry both).
 enum EdgeKind : std::uint8_t {
     edge_border = 1, ///< The two areas share a border of positive length.
     edge_feeder = 2, ///< The two transformers are linked along a feeder.
@@ -30,11 +31,11 @@ struct CsrGraph {
     std::vector<std::uint32_t> adjncy;  ///< Size 2m.
     std::vector<double> border_m;       ///< Shared border length per entry, metres (0 if none).
     std::vector<std::uint8_t> kind;     ///< EdgeKind flags per entry.
-    std::vector<double> vertex_weight;  ///< Per vertex (default: customers).
+    std::vector<double> vertex_weight;  ///< Weight per vertex, size n (build_adjacency(): customers).
 
-    /// Number of vertices.
+    /// Number of vertices. O(1).
     std::size_t num_vertices() const noexcept { return xadj.empty() ? 0 : xadj.size() - 1; }
-    /// Number of undirected edges.
+    /// Number of undirected edges. O(1).
     std::size_t num_edges() const noexcept { return adjncy.size() / 2; }
 };
 
@@ -47,11 +48,14 @@ struct GraphEdge {
 };
 
 /// Builds a CSR graph from an edge list: merges parallel edges (lengths add, flags OR),
-/// drops self-loops, sorts neighbours. O(m log m).
+/// drops self-loops, sorts neighbours. An empty `vertex_weight` gives every vertex weight 1.
+/// O(m log m).
+/// @throws Error(invalid_argument) when an edge names a vertex >= num_vertices, or
+///         vertex_weight is neither empty nor of size num_vertices.
 CsrGraph make_csr(std::size_t num_vertices, const std::vector<GraphEdge>& edges,
                   std::vector<double> vertex_weight = {});
 
-/// Connected components of a graph.
+/// Connected components of a graph, as connected_components() returns them.
 struct Components {
     std::vector<std::uint32_t> of_vertex; ///< Component index per vertex.
     std::vector<std::size_t> sizes;       ///< Vertices per component, largest first.
@@ -81,6 +85,8 @@ struct AdjacencyGraph {
 /// and, when enabled, where two transformers are linked along a feeder. Islands are reported
 /// (one info issue listing the components), never bridged. Vertex weights are customers.
 /// Complexity: O(n log n) in the number of area boundary segments.
+/// @throws Error(invalid_argument) when `areas` does not hold one shape per transformer or
+///         snap_tolerance_m is negative.
 AdjacencyGraph build_adjacency(const Territory& territory, const ServiceAreas& areas,
                                ValidationReport& report, const GraphOptions& options = {});
 

@@ -1,8 +1,9 @@
-// libgrid/io.hpp: reading GIS inputs into a Territory and writing GIS outputs.
-//
-// Any vector format GDAL/OGR reads is accepted: GeoPackage, Shapefile, GeoJSON, FlatGeobuf,
-// CSV with x/y or WKT columns. Every layer is brought to one metric working CRS. Data problems
-// are returned in a ValidationReport; only failures that leave nothing to return throw.
+/// @file
+/// @brief Reading GIS inputs into a Territory and writing GIS outputs.
+///
+/// Any vector format GDAL/OGR reads is accepted: GeoPackage, Shapefile, GeoJSON, FlatGeobuf,
+/// CSV with x/y or WKT columns. Every layer is brought to one metric working CRS. Data problems
+/// are returned in a ValidationReport; only failures that leave nothing to return throw.
 #pragma once
 
 #include <libgrid/geometry_types.hpp>
@@ -20,7 +21,7 @@ namespace libgrid {
 
 /// Where one input layer comes from.
 struct LayerSource {
-    std::string path;  ///< File or dataset path (anything GDAL opens).
+    std::string path;  ///< File or dataset path (anything GDAL opens). Required.
     std::string layer; ///< Layer name. Default: "" = the dataset's only (or first) layer.
     std::string where; ///< OGR SQL attribute filter, e.g. "kind = 'lv_area'". Default: none.
     std::string level; ///< For boundaries: level name. Default: "" = the layer's name.
@@ -52,7 +53,7 @@ struct FieldMap {
     std::string unit_id = "id";            ///< Admin unit id. Default: "id" (falls back to the FID).
     std::string unit_name = "name";        ///< Admin unit name (optional). Default: "name".
     // customers
-    std::string customer_transformer = "transformer_id"; ///< Default: "transformer_id".
+    std::string customer_transformer = "transformer_id"; ///< Customer point's transformer id. Default: "transformer_id".
 };
 
 /// Options for read_inputs().
@@ -92,14 +93,20 @@ struct ReadOptions {
 /// counts, empty geometries, no CRS) are returned as issues; affected transformers are listed as
 /// rejected. The feeder network is contracted to transformer-to-transformer links (normally
 /// open edges excluded). Complexity: O(features log features).
-/// @throws Error(crs) when --work-crs/--assume-crs/--out-crs cannot be understood.
+/// @returns the territory in the working CRS and every problem found (check ValidationReport::ok()).
+/// @throws Error(crs) when work_crs, assume_crs or out_crs cannot be understood, or a layer
+///         cannot be transformed into the working CRS.
 std::pair<Territory, ValidationReport> read_inputs(const ReadOptions& options);
 
 // ---------------------------------------------------------------------------------------------
 // Writing
 
 /// Type of an attribute column.
-enum class FieldType { integer, real, text };
+enum class FieldType {
+    integer, ///< 64-bit integer.
+    real,    ///< Double.
+    text,    ///< UTF-8 string.
+};
 
 /// One attribute column definition. Names longer than 10 characters are shortened for Shapefile.
 struct FieldDef {
@@ -107,11 +114,16 @@ struct FieldDef {
     FieldType type = FieldType::text; ///< Column type.
 };
 
-/// One attribute value; std::monostate is NULL.
+/// One attribute value: std::monostate is NULL, then integer, real and text values.
 using FieldValue = std::variant<std::monostate, std::int64_t, double, std::string>;
 
 /// Geometry kind of an output layer.
-enum class GeometryKind { none, point, line, polygon };
+enum class GeometryKind {
+    none,    ///< No geometry (an attribute table).
+    point,   ///< FeatureTable::points.
+    line,    ///< FeatureTable::lines.
+    polygon, ///< FeatureTable::polygons (written as multipolygons).
+};
 
 /// A layer to write: schema, one geometry per row (by kind), one value per field per row.
 struct FeatureTable {
@@ -125,7 +137,12 @@ struct FeatureTable {
 };
 
 /// Output formats for write_tables().
-enum class Format { gpkg, shp, geojson, csv };
+enum class Format {
+    gpkg,    ///< GeoPackage: one file, one layer per table.
+    shp,     ///< ESRI Shapefile: one per table, with .prj and a UTF-8 .cpg.
+    geojson, ///< GeoJSON (RFC 7946): one per table, in EPSG:4326 when georeferenced.
+    csv,     ///< CSV: one per table, attributes only.
+};
 
 /// Writes tables into `dir` in one format, atomically: everything is written under a temporary
 /// name in `dir` and renamed into place only when complete. Geometries are taken as being in
@@ -134,7 +151,11 @@ enum class Format { gpkg, shp, geojson, csv };
 /// with `.prj` and a UTF-8 `.cpg`; geojson: `<name>.geojson` per table (always EPSG:4326 when
 /// georeferenced, per RFC 7946); csv: `<name>.csv` per table, UTF-8, geometry omitted.
 /// Refuses to overwrite any path listed in `protect` (the inputs).
+/// Complexity: O(rows x fields + vertices).
 /// @returns the paths written.
+/// @throws Error(invalid_argument) when a table's rows, fields and geometries disagree in number.
+/// @throws Error(crs) when a CRS cannot be understood or transformed.
+/// @throws Error(unsupported) when GDAL lacks the format's driver.
 /// @throws Error(io_write) when a file cannot be written or would replace an input.
 std::vector<std::string> write_tables(const std::string& dir, const std::string& stem,
                                       Format format, const std::vector<FeatureTable>& tables,
@@ -142,7 +163,7 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
                                       const std::string& to_crs_wkt,
                                       const std::vector<std::string>& protect = {});
 
-/// Writes a text file atomically (temporary name, then rename).
+/// Writes `contents` to `path` byte for byte, atomically (temporary name, then rename). O(size).
 /// @throws Error(io_write) on failure or when `path` is listed in `protect`.
 void write_text_file(const std::string& path, const std::string& contents,
                      const std::vector<std::string>& protect = {});

@@ -1,4 +1,5 @@
-// libgrid/metrics.hpp: the quality measures of a plan (definitions in DESIGN.md).
+/// @file
+/// @brief The quality measures of a plan (definitions in DESIGN.md).
 #pragma once
 
 #include <libgrid/geometry_types.hpp>
@@ -14,7 +15,7 @@
 
 namespace libgrid {
 
-/// Measures of one grid.
+/// Measures of one grid. Loads in the load unit (see WorkloadModel).
 struct GridMetrics {
     double load = 0.0;          ///< Load.
     double customers = 0.0;     ///< Customers.
@@ -22,11 +23,11 @@ struct GridMetrics {
     std::size_t transformers = 0; ///< Transformer areas.
     std::size_t feeders = 0;    ///< Distinct feeders among its transformers.
     std::size_t admin_units = 0; ///< Distinct units of the finest level among its transformers.
-    double area_km2 = 0.0;      ///< Area of the dissolved grid polygon.
-    double perimeter_km = 0.0;  ///< Perimeter of the dissolved grid polygon.
-    double polsby_popper = 0.0; ///< 4 pi A / P^2 (1 for a disc).
+    double area_km2 = 0.0;      ///< Area of the dissolved grid polygon, km^2.
+    double perimeter_km = 0.0;  ///< Perimeter of the dissolved grid polygon, km.
+    double polsby_popper = 0.0; ///< 4 pi A / P^2, 0..1 (1 for a disc).
     double mean_distance_m = 0.0; ///< Customer-weighted mean distance from its transformers to the grid's weighted centre.
-    Point centre;               ///< Load-weighted centre of its transformers.
+    Point centre;               ///< Load-weighted centre of its transformers, working CRS.
 };
 
 /// Measures of a set of grids (the whole plan or one station).
@@ -62,12 +63,17 @@ struct PlanMetrics {
 };
 
 /// Dissolves service areas into one (multi)polygon per group: shapes[i] goes to group_of[i].
-/// O(n log n) (coverage union per group).
+/// Shapes are unioned in index order, so the result is deterministic. O(n log n) (coverage
+/// union per group).
+/// @returns one multipolygon per group, empty for a group without shapes.
+/// @throws Error(invalid_argument) when group_of.size() != shapes.size() or an index >= groups.
 /// @throws Error(geometry) when GEOS fails.
 std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
                                    const std::vector<std::uint32_t>& group_of, std::size_t groups);
 
 /// Computes every measure. `grid_shapes` are the dissolved grids (from dissolve()). O(n + m).
+/// @throws Error(invalid_argument) when the plan, the graph and the shapes do not describe the
+///         same transformers and grids (a caller bug, not a property of the plan).
 PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& graph,
                             const Plan& plan, const std::vector<MultiPolygon>& grid_shapes);
 

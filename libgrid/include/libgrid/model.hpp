@@ -1,8 +1,9 @@
-// libgrid/model.hpp: the territory model every stage works on.
-//
-// A Territory holds transformer areas (the atoms), the feeder links between them, the admin
-// levels and optional customer points, all in one metric working CRS. It can be read from GIS
-// files (io.hpp) or built in memory from these structs.
+/// @file
+/// @brief The territory model every stage works on.
+///
+/// A Territory holds transformer areas (the atoms), the feeder links between them, the admin
+/// levels and optional customer points, all in one metric working CRS. It can be read from GIS
+/// files (io.hpp) or built in memory from these structs.
 #pragma once
 
 #include <libgrid/geometry_types.hpp>
@@ -15,7 +16,7 @@
 
 namespace libgrid {
 
-/// Index value meaning "none".
+/// Index value meaning "none" (no unit, no transformer, no level): the largest std::size_t.
 inline constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
 
 /// Customers of one class (e.g. "residential", "commercial") at a transformer.
@@ -34,8 +35,8 @@ struct TransformerArea {
     std::string branch_id;       ///< Branch office ("" when unknown).
     std::string node_id;         ///< Network node (bus) in the feeder layer ("" when unused).
     std::string current_manager; ///< Current grid manager or meter reader ("" when unknown).
-    double kva = std::numeric_limits<double>::quiet_NaN();      ///< Rating; NaN when unknown.
-    double workload = std::numeric_limits<double>::quiet_NaN(); ///< Given workload; NaN when unknown.
+    double kva = std::numeric_limits<double>::quiet_NaN();      ///< Rating in kVA; NaN when unknown.
+    double workload = std::numeric_limits<double>::quiet_NaN(); ///< Given workload, in the utility's own unit; NaN when unknown.
     Point location;              ///< Transformer position (or a point inside its polygon).
     MultiPolygon shape;          ///< Given transformer-area polygon; empty for point inputs.
     std::int64_t source_fid = -1; ///< OGR feature id in the input layer.
@@ -97,7 +98,7 @@ struct Territory {
 
     /// Total customers over all transformers. O(transformers).
     double total_customers() const noexcept;
-    /// Index of the finest level, or npos when there are no levels.
+    /// Index of the finest level, or npos when there are no levels. O(1).
     std::size_t finest_level() const noexcept { return levels.empty() ? npos : levels.size() - 1; }
 };
 

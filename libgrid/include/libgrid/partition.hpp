@@ -1,4 +1,5 @@
-// libgrid/partition.hpp: turning a territory into balanced, contiguous service grids.
+/// @file
+/// @brief Turning a territory into balanced, contiguous service grids.
 #pragma once
 
 #include <libgrid/graph.hpp>
@@ -29,7 +30,8 @@ struct WorkloadModel {
     double workload_weight = 0.0;      ///< Times the transformer's workload field. Default: 0.
 };
 
-/// Load of every transformer under a workload model. O(n + links).
+/// Load of every transformer under a workload model, in territory order. Units: the load unit
+/// (customers under the default model). O(n + links). Throws nothing of its own.
 std::vector<double> compute_loads(const Territory& territory, const WorkloadModel& model);
 
 /// Weights of the soft objectives (balance always comes first). 0 switches one off.
@@ -77,7 +79,7 @@ struct PartitionOptions {
     ProgressFn progress;      ///< Progress callback. Default: none.
 };
 
-/// Per-station result and bounds.
+/// Per-station result and bounds. Loads in the load unit; deviations as fractions (0.01 = 1%).
 struct StationPlan {
     std::string station_id;     ///< Station ("" when transformers carry no station).
     std::size_t grids = 0;      ///< Grids made in the station.
@@ -97,7 +99,7 @@ enum RelaxFlag : std::uint8_t {
     relax_contiguity = 2, ///< Not contiguous (an island too small for a grid of its own).
 };
 
-/// A plan: every transformer in exactly one grid.
+/// A plan: every transformer in exactly one grid. Loads in the load unit (see WorkloadModel).
 struct Plan {
     std::vector<std::uint32_t> grid_of;     ///< Grid index per transformer (territory order).
     std::vector<std::string> grid_id;       ///< Grid id per grid, e.g. "S01-003".
@@ -111,7 +113,7 @@ struct Plan {
     /// Per grid: constraints relaxed under allow_infeasible (RelaxFlag bits; 0 = none).
     std::vector<std::uint8_t> grid_relaxed;
 
-    /// Number of grids.
+    /// Number of grids. O(1).
     std::size_t num_grids() const noexcept { return grid_id.size(); }
 };
 
@@ -122,32 +124,37 @@ struct Plan {
 /// contiguity-preserving local search. Deterministic for a seed. Near-linear in transformers.
 /// @throws Error(invalid_input) naming the station or atom and the numbers when a constraint
 ///         is impossible and `allow_infeasible` is false.
-/// @throws Error(invalid_argument) when neither grids, target_load nor max_load is given.
+/// @throws Error(invalid_input) when the territory has no transformer.
+/// @throws Error(invalid_argument) when neither grids, grids_per_station, target_load nor max_load
+///         is given, grids_per_station names a station no transformer has, nest_level is not a
+///         level name, or the graph does not have one vertex per transformer.
 Plan partition(const Territory& territory, const AdjacencyGraph& graph,
                const PartitionOptions& options);
 
-/// Options of the plain-graph partitioner.
+/// Options of the plain-graph partitioner partition_graph().
 struct GraphPartitionOptions {
-    std::size_t parts = 2;      ///< Number of parts K (>= 1).
-    double max_load = 0.0;      ///< Hard cap per part (0 = none).
-    std::uint64_t seed = 1;     ///< Seed.
-    std::size_t restarts = 0;   ///< See PartitionOptions::restarts.
-    double balance_tolerance = 0.01; ///< See PartitionOptions::balance_tolerance.
+    std::size_t parts = 2;      ///< Number of parts K (>= 1). Default: 2.
+    double max_load = 0.0;      ///< Hard cap per part, in vertex-weight units. Default: 0 = none.
+    std::uint64_t seed = 1;     ///< Seed of every random choice. Default: 1.
+    std::size_t restarts = 0;   ///< See PartitionOptions::restarts. Default: 0 = automatic.
+    double balance_tolerance = 0.01; ///< See PartitionOptions::balance_tolerance. Default: 0.01.
     /// Extra cost per graph entry (same layout as adjncy) added to the cut objective when the
-    /// entry's ends are in different parts; empty = shared border length only.
+    /// entry's ends are in different parts. Default: empty = shared border length only.
     std::vector<double> extra_cut_cost;
 };
 
 /// Partitions a connected CSR graph into K contiguous parts balanced on vertex_weight,
 /// minimising the cut: per cut edge 0.5 + 0.5 x its border length / the mean border length
 /// (1 per edge when no edge has a border length), plus extra_cut_cost.
-/// Returns the part of each vertex.
-/// @throws Error(invalid_input) when the graph is not connected or has fewer vertices than K.
+/// Deterministic for a seed; near-linear in vertices and edges.
+/// @returns the part of each vertex, 0..K-1.
+/// @throws Error(invalid_input) when K is 0, the graph is not connected or has fewer vertices
+///         than K.
 std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options);
 
 /// Lower bound on the max |part weight / target - 1| of any partition of these weights into K
 /// parts (target = total / K): from the heaviest atom and from the subset sums nearest to the
-/// target. O(n * target / 64) with integer-rounded weights.
+/// target. O(n * target / 64) with integer-rounded weights. Returns 0 for no weights or K = 0.
 double balance_lower_bound(const std::vector<double>& weights, std::size_t parts);
 
 } // namespace libgrid

@@ -1,7 +1,8 @@
-// libgrid/progress.hpp: how long-running steps report progress to the caller.
-//
-// libgrid never prints. Steps that take more than a moment call the callback given in their
-// options; the CLI turns the calls into a progress line on stderr.
+/// @file
+/// @brief How long-running steps report progress to the caller.
+///
+/// libgrid never prints. Steps that take more than a moment call the callback given in their
+/// options; the CLI turns the calls into a progress line on stderr.
 #pragma once
 
 #include <functional>

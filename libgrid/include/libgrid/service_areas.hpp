@@ -1,4 +1,5 @@
-// libgrid/service_areas.hpp: one polygon per transformer area, tiling the study area.
+/// @file
+/// @brief One polygon per transformer area, tiling the study area.
 #pragma once
 
 #include <libgrid/geometry_types.hpp>
@@ -25,7 +26,7 @@ struct ServiceAreaOptions {
 
 /// An admin unit with no transformer, merged into a neighbouring transformer's area.
 struct AttachedUnit {
-    std::size_t level = 0;       ///< Level index (the finest level).
+    std::size_t level = 0;       ///< Level index (always the finest level).
     std::size_t unit = 0;        ///< Unit index in that level.
     std::size_t transformer = npos; ///< Transformer whose area received it (npos: no neighbour).
 };
@@ -47,6 +48,8 @@ struct ServiceAreas {
 /// without a transformer are merged into the neighbour sharing the longest border (an info
 /// issue each). Polygon transformers: the given polygons. Requires validate() to have run.
 /// Complexity: O(n log n) (Voronoi per unit, STRtree look-ups).
+/// @throws Error(invalid_argument) when the territory has admin levels but validate() has not
+///         located its transformers in them.
 /// @throws Error(geometry) when GEOS fails on an input it was expected to handle.
 ServiceAreas build_service_areas(const Territory& territory, ValidationReport& report,
                                  const ServiceAreaOptions& options = {});

@@ -1,4 +1,5 @@
-// libgrid/validate.hpp: cross-layer validation and repair of a Territory.
+/// @file
+/// @brief Cross-layer validation and repair of a Territory.
 #pragma once
 
 #include <libgrid/model.hpp>
@@ -24,6 +25,7 @@ struct ValidateOptions {
 /// every unit, removing them from `territory.transformers`; checks that every transformer's
 /// feeder exists when feeders were given (error). Fills `territory.transformer_unit`.
 /// Complexity: O(n log n) in transformers and units (STRtree look-ups).
+/// @throws Error(geometry) when GEOS fails on a polygon it was expected to handle.
 ValidationReport validate(Territory& territory, const ValidateOptions& options = {});
 
 } // namespace libgrid

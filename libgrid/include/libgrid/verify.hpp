@@ -1,7 +1,8 @@
-// libgrid/verify.hpp: an independent check of a plan before anything is written.
-//
-// verify_plan() shares no code with the partitioner: it recomputes everything it checks from
-// the territory, the graph and the plan's assignment alone.
+/// @file
+/// @brief An independent check of a plan before anything is written.
+///
+/// verify_plan() shares no code with the partitioner: it recomputes everything it checks from
+/// the territory, the graph and the plan's assignment alone.
 #pragma once
 
 #include <libgrid/graph.hpp>
@@ -25,6 +26,7 @@ struct VerifyReport {
 /// relaxed), capacity (load <= plan.max_load unless relaxed), nesting (one station per grid,
 /// one unit of the nest level when the plan has one), and the grid count per station.
 /// `nest_level` is the level index the plan nests in (npos for none). O(n + m).
+/// Never throws on a bad plan: every problem is a sentence in the report.
 VerifyReport verify_plan(const Territory& territory, const CsrGraph& graph, const Plan& plan,
                          std::size_t nest_level = npos);
 
