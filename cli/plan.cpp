@@ -4,6 +4,7 @@
 // decision about the grids is libgrid's.
 #include "commands.hpp"
 #include "common.hpp"
+#include "managers.hpp"
 
 #include <libgrid/error.hpp>
 #include <libgrid/graph.hpp>
@@ -22,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -45,36 +47,11 @@ struct PlanFlags {
     std::size_t max_issues = 20;
     bool skip_invalid = false;
     bool quiet = false;
+    ManagerFlags managers; // --managers / --manager-capacity (see managers.hpp)
 };
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing that CLI11 cannot do alone
-
-/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
-/// closing quote or an unclosed quote is an error (returns false).
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
-{
-    fields.assign(1, "");
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c != '"') fields.back() += c;
-            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
-            else quoted = false;
-        } else if (c == ',') {
-            fields.emplace_back();
-            was_quoted = false;
-        } else if (c == '"' && fields.back().empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (was_quoted) {
-            return false;
-        } else {
-            fields.back() += c;
-        }
-    }
-    return !quoted;
-}
 
 /// Reads the `station_id,grids` table of --grids-per-station. Strict, because a typo here would
 /// silently give a station the wrong number of grids: header required, one positive integer per
@@ -234,6 +211,7 @@ private:
 const std::vector<std::pair<std::string, std::string>> shp_names{
     {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
     {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
+    {"manager_name", "mgr_name"},    {"manager_phone", "mgr_phone"},
 };
 
 void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
@@ -528,7 +506,8 @@ int run_plan(PlanFlags& f)
 {
     Timings times;
     ProgressPrinter progress(f.quiet);
-    const auto protect = input_paths(f.in);
+    auto protect = input_paths(f.in);
+    if (!f.managers.managers.empty()) protect.push_back(parse_source(f.managers.managers).path);
     std::vector<libgrid::Format> formats;
     for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
     const fs::path out_dir(f.out);
@@ -616,6 +595,16 @@ int run_plan(PlanFlags& f)
         return exit_bug;
     }
 
+    // Managers (optional): assigned and verified before anything is written.
+    std::optional<libgrid::Assignment> managers;
+    if (f.managers.requested()) {
+        int code = exit_ok;
+        managers = run_assignment(f.managers, territory, graph.graph, plan, f.in.encoding, progress.callback(),
+                                  f.max_issues, code);
+        if (!managers) return code;
+        times.lap("assign managers");
+    }
+
     begin_stage("dissolve");
     auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids());
     progress.stage_done("dissolve");
@@ -630,6 +619,7 @@ int run_plan(PlanFlags& f)
     begin_stage("write");
     const StagingFolder staging(out_dir);
     auto tables = make_tables(territory, areas, plan, metrics, std::move(grid_shapes));
+    if (managers) add_manager_fields(tables.front(), plan, *managers);
     std::vector<std::string> written;
     for (const auto format : formats) {
         use_short_names(tables, format == libgrid::Format::shp);
@@ -641,14 +631,22 @@ int run_plan(PlanFlags& f)
         }
     }
     const bool with_status = f.skip_invalid || !report.rejected.empty();
-    libgrid::write_text_file((staging.path() / "assignments.csv").string(),
-                             assignments_csv(territory, report, plan, with_status), protect);
+    auto assignments = assignments_csv(territory, report, plan, with_status);
+    if (managers) {
+        assignments = add_manager_columns(assignments, plan, *managers);
+        libgrid::write_text_file((staging.path() / "managers.csv").string(), managers_csv(*managers), protect);
+        libgrid::write_text_file((staging.path() / "contacts.csv").string(),
+                                 contacts_csv(territory, plan, *managers), protect);
+    }
+    libgrid::write_text_file((staging.path() / "assignments.csv").string(), assignments, protect);
     libgrid::write_text_file((staging.path() / "rejected.csv").string(), rejected_csv_text(report), protect);
     times.lap("write");
     // The report is written last so that its timings cover every stage but its own.
-    libgrid::write_text_file((staging.path() / "report.json").string(),
-                             report_json(f, territory, report, in, plan, metrics, times), protect);
+    auto report_text = report_json(f, territory, report, in, plan, metrics, times);
+    if (managers) report_text = add_managers_json(report_text, plan, *managers, f.managers);
+    libgrid::write_text_file((staging.path() / "report.json").string(), report_text, protect);
     written.insert(written.end(), {"assignments.csv", "report.json", "rejected.csv"});
+    if (managers) written.insert(written.end(), {"managers.csv", "contacts.csv"});
     std::vector<fs::path> staged, targets;
     for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
     std::sort(staged.begin(), staged.end());
@@ -665,6 +663,7 @@ int run_plan(PlanFlags& f)
     progress.stage_done("write");
 
     print_summary(plan, metrics);
+    if (managers) print_managers_summary(plan, *managers);
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
     fmt::print("result: {} grids planned{}\n", plan.num_grids(),
@@ -683,6 +682,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         "plan", "Partition the transformer areas into balanced, contiguous service grids; verify, measure and "
                 "write the grids, the assignment table and the report");
     add_input_flags(*app, flags->in);
+    add_manager_flags(*app, flags->managers, false);
 
     const char* g = "Grids";
     app->add_option("--grids", o.grids, "Total number of grids K, shared over stations by load")
