@@ -5,8 +5,9 @@
 // assignments that respect these, the one minimising
 //
 //   sum over grids of  travel_km(manager's base, grid's load-weighted centre)
-//                    + continuity_km x (1 - share of the grid's customers whose current
-//                                           manager is the new one)
+//                    + continuity_km x (best share - share), where share is the share of the
+//                      grid's customers (with a current manager) whose current manager is the
+//                      new one, and best share the largest any manager of the station reaches
 //   + adjacency_km x sum over managers of (connected groups of their grids - 1)
 //
 // is sought. Small stations are solved exactly (branch and bound); larger ones start from the
@@ -31,7 +32,8 @@ namespace libgrid {
 struct AssignOptions {
     /// Price of continuity: a grid whose customers all get a new manager costs this many km of
     /// travel more than one whose customers all keep theirs (grids without current-manager
-    /// data cost nothing here). Units: km. Default: 100 (continuity nearly always wins).
+    /// data, or whose current managers are not on the roster, cost nothing here). Units: km.
+    /// Default: 100 (continuity nearly always wins).
     double continuity_km = 100.0;
     /// Price of scattering: each connected group of a manager's grids beyond the first (grids
     /// are adjacent when their transformer areas share a border or a feeder link) costs this

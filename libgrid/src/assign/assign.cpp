@@ -296,35 +296,59 @@ struct Exact {
 // ---------------------------------------------------------------------------------------------
 // Heuristic: repair for capacity, then improve
 
+/// Overload of manager m (load over capacity, grids over max_grids) as one number: the load
+/// part plus a large price per extra grid, so that both kinds count.
+double overload(const Problem& p, const Solution& s, std::size_t m, double load, std::size_t count)
+{
+    (void)s;
+    const double big = 1e6;
+    return std::max(0.0, load - p.cap[m]) + big * double(count > p.max_grids[m] ? count - p.max_grids[m] : 0);
+}
+
+/// Repairs capacity by descent on the total overload: moves and swaps that lower it, the
+/// cheapest first among equal reductions.
 bool repair(const Problem& p, Solution& s)
 {
     const std::size_t G = p.G(), M = p.M();
+    auto over_of = [&](std::size_t m) { return overload(p, s, m, s.load(m), s.count(m)); };
     for (std::size_t iter = 0; iter < 4 * G * M + 16; ++iter) {
-        std::size_t o = npos;
-        for (std::size_t m = 0; m < M && o == npos; ++m)
-            if (s.over(m)) o = m;
-        if (o == npos) return true;
-        double best = std::numeric_limits<double>::infinity();
+        bool any = false;
+        for (std::size_t m = 0; m < M && !any; ++m) any = s.over(m);
+        if (!any) return true;
+        double best_gain = 1e-9, best_cost = std::numeric_limits<double>::infinity();
         std::size_t bg = npos, bm = npos, bh = npos;
-        for (const auto g : s.members(o))
-            for (std::size_t m = 0; m < M; ++m) {
-                if (m == o || !s.fits(m, g)) continue;
-                const double d = p.c(g, m) - p.c(g, o);
-                if (d < best) { best = d; bg = g; bm = m; }
-            }
-        if (bg == npos) {
-            // No single move: a swap that lowers o's load without overloading the other.
-            for (const auto g : s.members(o))
+        for (std::size_t o = 0; o < M; ++o) {
+            if (!s.over(o)) continue;
+            const double before_o = over_of(o);
+            for (const auto g : s.members(o)) {
+                const double after_o = overload(p, s, o, s.load(o) - p.load[g], s.count(o) - 1);
                 for (std::size_t m = 0; m < M; ++m) {
                     if (m == o) continue;
+                    const double gain = before_o - after_o + over_of(m) -
+                                        overload(p, s, m, s.load(m) + p.load[g], s.count(m) + 1);
+                    const double cost = p.c(g, m) - p.c(g, o);
+                    if (gain > best_gain + 1e-9 || (gain > best_gain - 1e-9 && cost < best_cost)) {
+                        best_gain = gain;
+                        best_cost = cost;
+                        bg = g; bm = m; bh = npos;
+                    }
                     for (const auto h : s.members(m)) {
-                        if (p.load[h] >= p.load[g] || !s.fits(m, g, h)) continue;
-                        const double d = p.c(g, m) - p.c(g, o) + p.c(h, o) - p.c(h, m);
-                        if (d < best) { best = d; bg = g; bm = m; bh = h; }
+                        if (p.load[h] >= p.load[g]) continue;
+                        const double d = p.load[g] - p.load[h];
+                        const double sg = before_o - overload(p, s, o, s.load(o) - d, s.count(o)) + over_of(m) -
+                                          overload(p, s, m, s.load(m) + d, s.count(m));
+                        const double sc = p.c(g, m) - p.c(g, o) + p.c(h, o) - p.c(h, m);
+                        if (sg > best_gain + 1e-9 || (sg > best_gain - 1e-9 && sc < best_cost)) {
+                            best_gain = sg;
+                            best_cost = sc;
+                            bg = g; bm = m; bh = h;
+                        }
                     }
                 }
+            }
         }
         if (bg == npos) return false;
+        const std::size_t o = s.of[bg];
         s.set(bg, bm);
         if (bh != npos) s.set(bh, o);
     }
@@ -432,8 +456,10 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
     }
     std::vector<double> load(S, 0.0), heaviest(S, 0.0);
     std::vector<std::size_t> grids(S, 0), heavy(S, npos);
+    std::vector<std::vector<double>> station_loads(S);
     for (std::size_t g = 0; g < plan.num_grids(); ++g) {
         const std::size_t s = plan.grid_station[g];
+        station_loads[s].push_back(plan.grid_load[g]);
         load[s] += plan.grid_load[g];
         ++grids[s];
         if (heavy[s] == npos || plan.grid_load[g] > heaviest[s]) {
@@ -441,6 +467,7 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
             heavy[s] = g;
         }
     }
+    for (auto& l : station_loads) std::sort(l.begin(), l.end());
     for (std::size_t s = 0; s < S; ++s) {
         const std::string st = plan.stations[s].station_id;
         auto add = [&](std::string what, std::string fix) {
@@ -463,6 +490,30 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
                             plan.grid_id[heavy[s]], label(st), number(heaviest[s]), number(max_cap[s])),
                 fmt::format("raise a manager's capacity to {} or re-plan with --max-load {}", number(heaviest[s]),
                             number(max_cap[s])));
+        // Bin-packing proof: a manager can hold at most as many grids as the station's lightest
+        // grids that fit in its capacity (and max_grids); if all of them together hold fewer
+        // than the station's grids, no assignment exists even though the totals agree.
+        if (cap[s] >= load[s] * (1 - eps) - eps && heaviest[s] <= max_cap[s] * (1 + eps) + eps) {
+            std::vector<double> prefix{0.0};
+            for (const double l : station_loads[s]) prefix.push_back(prefix.back() + l);
+            std::size_t fit = 0, most = 0;
+            for (const auto& m : managers) {
+                auto it = station_index.find(m.station_id);
+                if (it == station_index.end() || it->second != s) continue;
+                auto k = static_cast<std::size_t>(
+                    std::upper_bound(prefix.begin(), prefix.end(), m.capacity * (1 + eps) + eps) - prefix.begin() - 1);
+                if (m.max_grids > 0) k = std::min(k, m.max_grids);
+                fit += k;
+                most = std::max(most, k);
+            }
+            if (fit < grids[s])
+                add(fmt::format("the {} grids of station '{}' do not pack into its {} managers: each capacity holds "
+                                "at most {} grids (even of the lightest), {} in all (total capacity {}, load {})",
+                                grids[s], label(st), count[s], most, fit, number(cap[s]), number(load[s])),
+                    fmt::format("raise capacities to hold {} grids each (about {}) or add {} managers",
+                                most + 1, number(prefix[std::min(most + 1, grids[s])]),
+                                (grids[s] - fit + std::max<std::size_t>(most, 1) - 1) / std::max<std::size_t>(most, 1)));
+        }
         if (!unlimited[s] && max_grids[s] < grids[s])
             add(fmt::format("station '{}' has {} grids but its {} managers may hold at most {} (sum of max_grids)",
                             label(st), grids[s], count[s], max_grids[s]),
@@ -601,14 +652,18 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         p.cost.resize(p.G() * p.M());
         for (std::size_t g = 0; g < p.G(); ++g) {
             const auto gg = p.grids[g];
+            // Continuity is priced against the best any manager of the station could keep, so
+            // that customers whose current manager is not on the roster add no constant.
+            std::vector<double> kept(p.M(), 0.0);
+            double best_kept = 0.0;
             for (std::size_t m = 0; m < p.M(); ++m) {
-                const auto& man = a.managers[p.managers[m]];
-                double c = km(man.base, a.grid_centre[gg]);
-                if (known[gg] > 0) {
-                    auto it = current[gg].find(man.id);
-                    const double kept = it == current[gg].end() ? 0.0 : it->second;
-                    c += options.continuity_km * (1.0 - kept / known[gg]);
-                }
+                auto it = current[gg].find(a.managers[p.managers[m]].id);
+                kept[m] = it == current[gg].end() ? 0.0 : it->second;
+                best_kept = std::max(best_kept, kept[m]);
+            }
+            for (std::size_t m = 0; m < p.M(); ++m) {
+                double c = km(a.managers[p.managers[m]].base, a.grid_centre[gg]);
+                if (known[gg] > 0) c += options.continuity_km * (best_kept - kept[m]) / known[gg];
                 p.cost[g * p.M() + m] = c;
             }
         }
