@@ -413,6 +413,16 @@ void improve(const Problem& p, Solution& s, std::size_t max_passes)
     }
 }
 
+/// The message when a station's grids do not pack (found by the search, not by check_roster).
+std::string no_fit(const Problem& p, const std::string& station)
+{
+    return fmt::format("assign: the {} grids of station '{}' do not pack into the capacities and max_grids of its {} "
+                       "managers (total capacity {}, load {}, heaviest grid {}) (add a manager or raise capacities)",
+                       p.G(), label(station), p.M(), number(std::accumulate(p.cap.begin(), p.cap.end(), 0.0)),
+                       number(std::accumulate(p.load.begin(), p.load.end(), 0.0)),
+                       number(*std::max_element(p.load.begin(), p.load.end())));
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -490,10 +500,15 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
                             plan.grid_id[heavy[s]], label(st), number(heaviest[s]), number(max_cap[s])),
                 fmt::format("raise a manager's capacity to {} or re-plan with --max-load {}", number(heaviest[s]),
                             number(max_cap[s])));
+        if (!unlimited[s] && max_grids[s] < grids[s])
+            add(fmt::format("station '{}' has {} grids but its {} managers may hold at most {} (sum of max_grids)",
+                            label(st), grids[s], count[s], max_grids[s]),
+                fmt::format("raise max_grids by {} in all or add managers", grids[s] - max_grids[s]));
         // Bin-packing proof: a manager can hold at most as many grids as the station's lightest
         // grids that fit in its capacity (and max_grids); if all of them together hold fewer
         // than the station's grids, no assignment exists even though the totals agree.
-        if (cap[s] >= load[s] * (1 - eps) - eps && heaviest[s] <= max_cap[s] * (1 + eps) + eps) {
+        if (cap[s] >= load[s] * (1 - eps) - eps && heaviest[s] <= max_cap[s] * (1 + eps) + eps &&
+            (unlimited[s] || max_grids[s] >= grids[s])) {
             std::vector<double> prefix{0.0};
             for (const double l : station_loads[s]) prefix.push_back(prefix.back() + l);
             std::size_t fit = 0, most = 0;
@@ -514,10 +529,6 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
                                 most + 1, number(prefix[std::min(most + 1, grids[s])]),
                                 (grids[s] - fit + std::max<std::size_t>(most, 1) - 1) / std::max<std::size_t>(most, 1)));
         }
-        if (!unlimited[s] && max_grids[s] < grids[s])
-            add(fmt::format("station '{}' has {} grids but its {} managers may hold at most {} (sum of max_grids)",
-                            label(st), grids[s], count[s], max_grids[s]),
-                fmt::format("raise max_grids by {} in all or add managers", grids[s] - max_grids[s]));
     }
     return report;
 }
@@ -678,11 +689,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         for (const std::size_t k : p.managers) limited = limited || managers[k].max_grids > 0;
         const double lb_count = limited ? count_flow_bound(p) : 0.0;
         double bound = std::max(lb_load, lb_count);
-        if (!std::isfinite(bound))
-            throw Error(ErrorCode::invalid_input,
-                        fmt::format("assign: the managers of station '{}' cannot hold its {} grids within their "
-                                    "capacities and max_grids (add managers or raise capacities)",
-                                    label(plan.stations[s].station_id), p.G()));
+        if (!std::isfinite(bound)) throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
 
         Solution best(p);
         bool exact = false;
@@ -691,10 +698,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
             Exact ex(p);
             ex.search(0);
             if (ex.best.empty())
-                throw Error(ErrorCode::invalid_input,
-                            fmt::format("assign: no assignment of the {} grids of station '{}' to its {} managers fits "
-                                        "their capacities and max_grids (add managers or raise capacities)",
-                                        p.G(), label(plan.stations[s].station_id), p.M()));
+                throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
             for (std::size_t g = 0; g < p.G(); ++g) best.set(g, ex.best[g]);
             exact = true;
             bound = ex.best_value;
@@ -707,13 +711,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
             const bool ok2 = greedy(p, s2);
             if (ok2) improve(p, s2, options.max_passes);
             if (!ok && !ok2)
-                throw Error(ErrorCode::invalid_input,
-                            fmt::format("assign: no assignment found for the {} grids of station '{}' within the "
-                                        "capacities of its {} managers (total capacity {}, total load {}: grids do "
-                                        "not pack; add a manager or raise capacities)",
-                                        p.G(), label(plan.stations[s].station_id), p.M(),
-                                        number(std::accumulate(p.cap.begin(), p.cap.end(), 0.0)),
-                                        number(std::accumulate(p.load.begin(), p.load.end(), 0.0))));
+                throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
             best = !ok ? std::move(s2) : !ok2 ? std::move(s1) : (s2.objective() < s1.objective() - eps ? std::move(s2) : std::move(s1));
         }
         for (std::size_t g = 0; g < p.G(); ++g) a.grid_manager[p.grids[g]] = p.managers[best.of[g]];
