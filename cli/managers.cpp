@@ -15,7 +15,7 @@
 
 namespace gp {
 
-void add_manager_flags(CLI::App& app, ManagerFlags& f, bool required)
+void add_manager_flags(CLI::App& app, ManagerFlags& f)
 {
     const char* g = "Managers";
     auto* roster = app.add_option("--managers", f.managers,
@@ -27,10 +27,6 @@ void add_manager_flags(CLI::App& app, ManagerFlags& f, bool required)
                                  "as its grids need")
                       ->check(CLI::PositiveNumber)
                       ->group(g);
-    if (required) {
-        // Checked in the subcommand's callback so that a config file counts too.
-        (void)roster;
-    }
     roster->excludes(slots);
     auto& fm = f.fields;
     app.add_option("--manager-id-field", fm.id, "Roster: manager id field")->capture_default_str()->group(g);
@@ -109,25 +105,25 @@ void add_manager_fields(libgrid::FeatureTable& grids, const libgrid::Plan& plan,
 {
     std::unordered_map<std::string, std::size_t> by_id;
     for (std::size_t g = 0; g < plan.num_grids(); ++g) by_id.emplace(plan.grid_id[g], g);
-    std::size_t col = grids.fields.size();
-    for (std::size_t j = 0; j < grids.fields.size(); ++j)
-        if (grids.fields[j].name == "manager_id") col = j;
-    if (col == grids.fields.size()) grids.fields.push_back({"manager_id", libgrid::FieldType::text});
-    grids.fields.push_back({"manager_name", libgrid::FieldType::text});
-    grids.fields.push_back({"manager_phone", libgrid::FieldType::text});
+    // The columns are reused when the table has them (a plan assigned before), else added.
+    auto column = [&](const char* name, const char* shp) {
+        for (std::size_t j = 0; j < grids.fields.size(); ++j)
+            if (grids.fields[j].name == name || grids.fields[j].name == shp) return j;
+        grids.fields.push_back({name, libgrid::FieldType::text});
+        return grids.fields.size() - 1;
+    };
+    const std::size_t c_id = column("manager_id", "manager_id"), c_name = column("manager_name", "mgr_name"),
+                      c_phone = column("manager_phone", "mgr_phone");
+    auto text = [](const std::string& v) { return v.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{v}; };
     for (auto& row : grids.rows) {
-        row.resize(col + 1 > row.size() ? col + 1 : row.size());
+        row.resize(grids.fields.size());
         const auto* id = std::get_if<std::string>(&row[0]);
         auto it = id ? by_id.find(*id) : by_id.end();
-        if (it == by_id.end()) {
-            row.resize(grids.fields.size());
-            continue;
-        }
+        if (it == by_id.end()) continue;
         const auto& m = a.managers[a.grid_manager[it->second]];
-        row[col] = m.id;
-        row.resize(grids.fields.size());
-        row[grids.fields.size() - 2] = m.name.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{m.name};
-        row[grids.fields.size() - 1] = m.phone.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{m.phone};
+        row[c_id] = m.id;
+        row[c_name] = text(m.name);
+        row[c_phone] = text(m.phone);
     }
 }
 
@@ -160,9 +156,14 @@ std::string add_manager_columns(const std::string& csv, const libgrid::Plan& pla
     std::unordered_map<std::string, std::size_t> by_id;
     for (std::size_t g = 0; g < plan.num_grids(); ++g) by_id.emplace(plan.grid_id[g], g);
     std::string out;
-    std::size_t grid_col = std::string::npos, pos = 0;
+    std::size_t grid_col = std::string::npos, keep = std::string::npos, pos = 0;
     std::vector<std::string> f;
     bool header = true;
+    auto join = [](const std::vector<std::string>& fields, std::size_t n) {
+        std::string line;
+        for (std::size_t j = 0; j < n && j < fields.size(); ++j) line += (j ? "," : "") + csv_field(fields[j]);
+        return line;
+    };
     while (pos < csv.size()) {
         auto end = csv.find('\n', pos);
         if (end == std::string::npos) end = csv.size();
@@ -170,23 +171,26 @@ std::string add_manager_columns(const std::string& csv, const libgrid::Plan& pla
         pos = end + 1;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
+        const bool parsed = split_csv_line(line, f);
         if (header) {
-            split_csv_line(line, f);
-            for (std::size_t j = 0; j < f.size(); ++j)
+            // Manager columns of an earlier assignment are replaced (they are always the last three).
+            keep = f.size();
+            if (f.size() >= 3 && f[f.size() - 3] == "manager_id") keep = f.size() - 3;
+            for (std::size_t j = 0; j < keep; ++j)
                 if (f[j] == "grid_id") grid_col = j;
-            out += line + ",manager_id,manager_name,manager_phone\n";
+            out += join(f, keep) + ",manager_id,manager_name,manager_phone\n";
             header = false;
             continue;
         }
         std::string extra = ",,,";
-        if (grid_col != std::string::npos && split_csv_line(line, f) && grid_col < f.size()) {
+        if (parsed && grid_col < f.size()) {
             auto it = by_id.find(f[grid_col]);
             if (it != by_id.end()) {
                 const auto& m = a.managers[a.grid_manager[it->second]];
                 extra = fmt::format(",{},{},{}", csv_field(m.id), csv_field(m.name), csv_field(m.phone));
             }
         }
-        out += line + extra + "\n";
+        out += (parsed ? join(f, keep) : line) + extra + "\n";
     }
     return out;
 }
@@ -295,10 +299,12 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
         flags.managers.empty() ? json_number(flags.capacity) : std::string("null"),
         json_number(flags.options.continuity_km), json_number(flags.options.adjacency_km),
         summary_json(a.overall, "      "), stations);
-    const auto close = report.rfind('}');
+    // A managers section of an earlier assignment is replaced (it is always the last one).
+    const auto earlier = report.find("\n  \"managers\": {");
+    const auto close = earlier != std::string::npos ? earlier : report.rfind('}');
     if (close == std::string::npos) return report;
     std::string head = report.substr(0, close);
-    while (!head.empty() && (head.back() == '\n' || head.back() == ' ')) head.pop_back();
+    while (!head.empty() && (head.back() == ',' || head.back() == '\n' || head.back() == ' ')) head.pop_back();
     return head + ",\n" + section;
 }
 

@@ -25,7 +25,7 @@ struct ManagerFlags {
 };
 
 /// Adds --managers, --manager-capacity, the --manager-*-field flags and the assignment weights.
-void add_manager_flags(CLI::App& app, ManagerFlags& flags, bool required);
+void add_manager_flags(CLI::App& app, ManagerFlags& flags);
 
 /// Reads the roster (or makes the slots), checks it against the plan, assigns and verifies.
 /// Prints roster problems to stdout. Returns the assignment, or nullopt with `exit_code` set

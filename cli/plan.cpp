@@ -126,36 +126,6 @@ std::vector<std::pair<std::string, double>> parse_class_weights(const std::vecto
 // ---------------------------------------------------------------------------------------------
 // Writing: a temporary folder inside --out, then one rename per file
 
-/// Same file, by inode when both exist, by normalised path otherwise; a Shapefile input is
-/// several files, so a target with its stem in its folder counts too.
-bool is_input(const fs::path& target, const std::vector<std::string>& protect)
-{
-    std::error_code ec;
-    for (const auto& p : protect) {
-        if (p.empty()) continue;
-        const fs::path input(p);
-        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
-                              ? fs::equivalent(target, input, ec)
-                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
-        const bool shp_sibling = input.extension() == ".shp" &&
-                                 fs::weakly_canonical(target.parent_path(), ec) ==
-                                     fs::weakly_canonical(input.parent_path(), ec) &&
-                                 target.stem() == input.stem();
-        if (same || shp_sibling) return true;
-    }
-    return false;
-}
-
-void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect)
-{
-    for (const auto& t : targets)
-        if (is_input(t, protect))
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("plan: refusing to write '{}': it is an input of this run "
-                                             "(fix: choose another --out folder)",
-                                             t.string()));
-}
-
 /// Every file a plan run will put into the output folder, known before anything is computed so
 /// that a run that would replace an input stops at once rather than after the partition.
 std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<libgrid::Format>& formats)
@@ -173,56 +143,8 @@ std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<lib
     return out;
 }
 
-/// The temporary output folder: removed with whatever is left in it, on success or failure.
-class StagingFolder {
-public:
-    explicit StagingFolder(const fs::path& out_dir)
-        : m_path(out_dir / fmt::format(".plan-tmp-{}", ::getpid()))
-    {
-        std::error_code ec;
-        fs::create_directories(out_dir, ec);
-        if (!ec) {
-            fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
-            fs::create_directories(m_path, ec);
-        }
-        if (ec)
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("plan: cannot create the output folder '{}': {}", m_path.string(),
-                                             ec.message()));
-    }
-    StagingFolder(const StagingFolder&) = delete;
-    StagingFolder& operator=(const StagingFolder&) = delete;
-    ~StagingFolder()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Tables
-
-/// Readable 10-character names for Shapefile columns whose plain truncation would read badly
-/// (the writer would turn `transformers` into `transforme`).
-const std::vector<std::pair<std::string, std::string>> shp_names{
-    {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
-    {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
-    {"manager_name", "mgr_name"},    {"manager_phone", "mgr_phone"},
-};
-
-void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
-{
-    for (auto& t : tables)
-        for (auto& f : t.fields)
-            for (const auto& [full, brief] : shp_names) {
-                if (shp && f.name == full) f.name = brief;
-                else if (!shp && f.name == brief) f.name = full;
-            }
-}
 
 /// Grids in reading order: by station, then by grid number (the library numbers a station's
 /// grids in the order of their first transformer), rather than the library's internal order.
@@ -268,17 +190,24 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
                               static_cast<std::int64_t>(gm.admin_units), gm.area_km2, gm.polsby_popper,
                               gm.deviation, std::monostate{}});
     }
-    const std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
-                                                {"grid_id", FieldType::text},
-                                                {"station_id", FieldType::text},
-                                                {"customers", FieldType::real},
-                                                {"load", FieldType::real}};
+    std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
+                                          {"grid_id", FieldType::text},
+                                          {"station_id", FieldType::text},
+                                          {"customers", FieldType::real},
+                                          {"load", FieldType::real}};
+    // The current manager goes with the transformers when the input has one, so that
+    // `grid-partition assign` on this folder can keep customers with their manager.
+    const bool with_current = std::any_of(t.transformers.begin(), t.transformers.end(),
+                                          [](const auto& x) { return !x.current_manager.empty(); });
+    if (with_current) fields.push_back({"current_manager", FieldType::text});
     libgrid::FeatureTable tx{"transformers", libgrid::GeometryKind::point, fields, {}, {}, {}, {}};
     libgrid::FeatureTable sa{"service_areas", libgrid::GeometryKind::polygon, fields, {}, {}, {}, {}};
     for (std::size_t i = 0; i < t.transformers.size(); ++i) {
         const auto& x = t.transformers[i];
         std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
                                              plan.load[i]};
+        if (with_current)
+            row.push_back(x.current_manager.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{x.current_manager});
         tx.rows.push_back(row);
         tx.points.push_back(x.location);
         sa.rows.push_back(std::move(row));
@@ -682,7 +611,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         "plan", "Partition the transformer areas into balanced, contiguous service grids; verify, measure and "
                 "write the grids, the assignment table and the report");
     add_input_flags(*app, flags->in);
-    add_manager_flags(*app, flags->managers, false);
+    add_manager_flags(*app, flags->managers);
 
     const char* g = "Grids";
     app->add_option("--grids", o.grids, "Total number of grids K, shared over stations by load")

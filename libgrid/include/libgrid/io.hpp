@@ -145,6 +145,14 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
 void write_text_file(const std::string& path, const std::string& contents,
                      const std::vector<std::string>& protect = {});
 
+/// Reads layers of a dataset back as tables (e.g. a plan's grids.gpkg, to rewrite it with more
+/// columns): integer, real and text columns; point, line or (multi)polygon geometry, kept in
+/// the layer's CRS, whose WKT is stored in `crs_wkt` ("" without one). O(features).
+/// @throws Error(io_open) when the dataset cannot be opened, Error(io_layer) when a layer is
+///         missing.
+std::vector<FeatureTable> read_tables(const std::string& path, const std::vector<std::string>& layers,
+                                      std::string& crs_wkt);
+
 // ---------------------------------------------------------------------------------------------
 // Managers (the roster)
 
