@@ -93,7 +93,7 @@ public:
     /// Connected groups of manager m's grids with `add` added and `remove` removed.
     std::size_t groups(std::size_t m, std::size_t add = npos, std::size_t remove = npos) const
     {
-        auto& mark = const_cast<std::vector<std::uint32_t>&>(m_mark);
+        auto& mark = m_mark;
         ++m_stamp;
         const std::uint32_t in = 2 * m_stamp, seen = 2 * m_stamp + 1;
         std::vector<std::uint32_t> set;
@@ -138,7 +138,7 @@ private:
     const Problem* m_p;
     std::vector<double> m_load;
     std::vector<std::vector<std::uint32_t>> m_members;
-    std::vector<std::uint32_t> m_mark;
+    mutable std::vector<std::uint32_t> m_mark; // scratch of groups()
     mutable std::uint32_t m_stamp = 0;
 };
 
