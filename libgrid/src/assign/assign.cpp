@@ -96,13 +96,15 @@ public:
         auto& mark = m_mark;
         ++m_stamp;
         const std::uint32_t in = 2 * m_stamp, seen = 2 * m_stamp + 1;
-        std::vector<std::uint32_t> set;
+        auto& set = m_set;
+        set.clear();
         for (const auto g : m_members[m])
             if (g != remove) set.push_back(g);
         if (add != npos) set.push_back(static_cast<std::uint32_t>(add));
         for (const auto g : set) mark[g] = in;
         std::size_t n = 0;
-        std::vector<std::uint32_t> stack;
+        auto& stack = m_stack;
+        stack.clear();
         for (const auto g : set) {
             if (mark[g] != in) continue;
             ++n;
@@ -139,6 +141,8 @@ private:
     std::vector<double> m_load;
     std::vector<std::vector<std::uint32_t>> m_members;
     mutable std::vector<std::uint32_t> m_mark; // scratch of groups()
+    mutable std::vector<std::uint32_t> m_set;  // scratch of groups()
+    mutable std::vector<std::uint32_t> m_stack; // scratch of groups()
     mutable std::uint32_t m_stamp = 0;
 };
 
