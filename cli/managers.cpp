@@ -305,7 +305,7 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
     if (close == std::string::npos) return report;
     std::string head = report.substr(0, close);
     while (!head.empty() && (head.back() == ',' || head.back() == '\n' || head.back() == ' ')) head.pop_back();
-    return head + ",\n" + section;
+    return head + (!head.empty() && head.back() == '{' ? "\n" : ",\n") + section;
 }
 
 void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment& a)
