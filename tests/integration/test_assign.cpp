@@ -86,6 +86,10 @@ TEST_CASE("plan with manager slots writes managers.csv, contacts.csv and the man
         load[a.at("manager_id")] += std::stod(a.at("load"));
     }
     for (const auto& [id, l] : load) CHECK(l <= 1500); // recomputed from the transformers
+    // Deterministic: the same run again gives the same files.
+    REQUIRE(run(city.args + "--manager-capacity 1500 --out '" + (city.d / "again") + "'").status == 0);
+    for (const char* f : {"managers.csv", "contacts.csv", "assignments.csv"})
+        CHECK(slurp(city.d / (std::string("out/") + f)) == slurp(city.d / (std::string("again/") + f)));
     CHECK(contains(slurp(city.d / "out/report.json"), "\"managers\": {"));
     CHECK(contains(slurp(city.d / "out/report.json"), "\"adjacent_pair_share\""));
 }
