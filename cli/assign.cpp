@@ -33,6 +33,8 @@ struct AssignFlags {
     ManagerFlags managers;
     std::vector<std::string> formats{"gpkg"};
     std::string encoding;
+    std::vector<std::string> boundaries; // for the communities of contacts.csv
+    std::string unit_id_field = "id", unit_name_field = "name";
     std::size_t max_issues = 20;
     bool quiet = false;
 };
@@ -123,6 +125,12 @@ int run_assign(AssignFlags& f)
     ro.fields.customers = "customers";
     ro.fields.station = "station_id";
     if (has_current) ro.fields.manager = "current_manager";
+    for (const auto& b : f.boundaries) {
+        ro.boundaries.push_back(parse_source(b));
+        protect.push_back(ro.boundaries.back().path);
+    }
+    ro.fields.unit_id = f.unit_id_field;
+    ro.fields.unit_name = f.unit_name_field;
     ro.progress = progress.callback();
     auto [territory, report] = libgrid::read_inputs(ro);
     report.merge(libgrid::validate(territory, {}));
@@ -222,6 +230,13 @@ void register_assign(CLI::App& root, std::function<int()>& action)
                   "folder with managers.csv, contacts.csv and the manager columns");
     app->add_option("--plan", flags->plan_dir, "Folder written by grid-partition plan")->required()->group("Inputs");
     add_manager_flags(*app, flags->managers);
+    app->add_option("--boundaries", flags->boundaries,
+                    "Admin boundaries (as given to plan) for the communities listed in contacts.csv (repeatable)")
+        ->group("Inputs");
+    app->add_option("--unit-id-field", flags->unit_id_field, "Admin unit id field")->capture_default_str()->group("Inputs");
+    app->add_option("--unit-name-field", flags->unit_name_field, "Admin unit name field")
+        ->capture_default_str()
+        ->group("Inputs");
     app->add_option("--encoding", flags->encoding, "Roster .dbf encoding, e.g. GBK (default: from .cpg)")
         ->group("Inputs");
     app->add_option("--out", flags->out, "New plan folder (never the --plan folder)")->required()->group("Outputs");

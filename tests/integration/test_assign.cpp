@@ -239,7 +239,7 @@ TEST_CASE("assign writes a complete new plan folder and never into the plan fold
     CHECK(same.status == 3);
     CHECK(contains(same.err, "refusing to write into the plan folder"));
     const auto r = run("assign -q --plan '" + (city.d / "plan") + "' --manager-capacity 1500 --formats gpkg,shp --out '" +
-                       (city.d / "assigned") + "'");
+                       (city.d / "assigned") + "' --boundaries '" + (city.d / "city/boundaries.gpkg") + "'");
     INFO(r.out, r.err);
     REQUIRE(r.status == 0);
     CHECK(slurp(city.d / "plan/assignments.csv") == before);
@@ -250,6 +250,7 @@ TEST_CASE("assign writes a complete new plan folder and never into the plan fold
     const auto assigned = rows_of(city.d / "assigned/assignments.csv");
     REQUIRE_FALSE(assigned.empty());
     for (const auto& a : assigned) CHECK_FALSE(a.at("manager_id").empty());
+    for (const auto& c : rows_of(city.d / "assigned/contacts.csv")) CHECK_FALSE(c.at("communities").empty());
     const auto missing = run("assign -q --plan '" + (city.d / "nowhere") + "' --manager-capacity 1500 --out '" +
                              (city.d / "x") + "'");
     CHECK(missing.status == 1);
