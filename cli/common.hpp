@@ -106,6 +106,10 @@ std::string json_number(double value);
 /// One CSV field (RFC 4180): quoted only when it holds a comma, quote or line break.
 std::string csv_field(const std::string& s);
 
+/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
+/// closing quote or an unclosed quote is an error (returns false).
+bool split_csv_line(const std::string& line, std::vector<std::string>& fields);
+
 // ---------------------------------------------------------------------------------------------
 // Writing a plan folder (shared by plan and assign)
 

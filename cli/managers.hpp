@@ -55,8 +55,4 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
 /// The managers section of the stdout summary.
 void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment& a);
 
-/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
-/// closing quote or an unclosed quote is an error (returns false).
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields);
-
 } // namespace gp

@@ -27,7 +27,6 @@
 #include <set>
 #include <utility>
 
-#include <unistd.h>
 
 namespace gp {
 namespace {
