@@ -6,6 +6,7 @@
 #include <libgrid/verify.hpp>
 
 #include <doctest/doctest.h>
+#include <ogr_spatialref.h>
 
 #include <cmath>
 #include <filesystem>
@@ -360,5 +361,36 @@ TEST_CASE("read_managers reads a CSV roster and reports every bad line")
     CHECK(none.empty());
     REQUIRE(r2.count(Severity::error) == 1);
     CHECK(has(r2.issues[0].fix, "--manager-capacity-field"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("read_managers moves lon/lat bases into the working CRS")
+{
+    const auto dir = std::filesystem::temp_directory_path() / "libgrid-test-managers-crs";
+    std::filesystem::create_directories(dir);
+    const auto geojson = (dir / "roster.geojson").string();
+    std::ofstream(geojson) << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)"
+                              R"({"id":"E1","station_id":"S1","capacity":900},"geometry":{"type":"Point",)"
+                              R"("coordinates":[111.0,28.0]}}]})";
+    const auto csv = (dir / "roster.csv").string();
+    std::ofstream(csv) << "id,station_id,capacity,lon,lat\nE2,S1,900,111.0,28.0\n";
+    OGRSpatialReference utm;
+    utm.importFromEPSG(32649); // UTM zone 49N: central meridian 111 E
+    char* wkt = nullptr;
+    utm.exportToWkt(&wkt);
+    for (const auto& path : {geojson, csv}) {
+        CAPTURE(path);
+        ManagerReadOptions o;
+        o.source.path = path;
+        o.work_crs_wkt = wkt;
+        const auto [ms, report] = read_managers(o);
+        CHECK(report.ok());
+        REQUIRE(ms.size() == 1);
+        REQUIRE(ms[0].has_base);
+        // On the zone's central meridian: easting 500 km; 28 N is about 3,098 km north.
+        CHECK(ms[0].base.x == doctest::Approx(500000).epsilon(1e-6));
+        CHECK(ms[0].base.y == doctest::Approx(3098000).epsilon(1e-3));
+    }
+    CPLFree(wkt);
     std::filesystem::remove_all(dir);
 }
