@@ -1,7 +1,10 @@
 #include "common.hpp"
 
+#include <libgrid/error.hpp>
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -293,6 +296,124 @@ std::string csv_field(const std::string& s)
     std::string r = "\"";
     for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
     return r + "\"";
+}
+
+bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
+{
+    fields.assign(1, "");
+    bool quoted = false, was_quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c != '"') fields.back() += c;
+            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
+            else quoted = false;
+        } else if (c == ',') {
+            fields.emplace_back();
+            was_quoted = false;
+        } else if (c == '"' && fields.back().empty() && !was_quoted) {
+            quoted = was_quoted = true;
+        } else if (was_quoted) {
+            return false;
+        } else {
+            fields.back() += c;
+        }
+    }
+    return !quoted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a plan folder
+
+namespace fs = std::filesystem;
+
+bool is_input(const fs::path& target, const std::vector<std::string>& protect)
+{
+    std::error_code ec;
+    for (const auto& p : protect) {
+        if (p.empty()) continue;
+        const fs::path input(p);
+        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
+                              ? fs::equivalent(target, input, ec)
+                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
+        const bool shp_sibling = input.extension() == ".shp" &&
+                                 fs::weakly_canonical(target.parent_path(), ec) ==
+                                     fs::weakly_canonical(input.parent_path(), ec) &&
+                                 target.stem() == input.stem();
+        if (same || shp_sibling) return true;
+    }
+    return false;
+}
+
+void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect, const char* command)
+{
+    for (const auto& t : targets)
+        if (is_input(t, protect))
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("{}: refusing to write '{}': it is an input of this run "
+                                             "(fix: choose another --out folder)",
+                                             command, t.string()));
+}
+
+StagingFolder::StagingFolder(const fs::path& out_dir, const char* command)
+    : m_path(out_dir / fmt::format(".{}-tmp-{}", command, ::getpid()))
+{
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (!ec) {
+        fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
+        fs::create_directories(m_path, ec);
+    }
+    if (ec)
+        throw libgrid::Error(libgrid::ErrorCode::io_write,
+                             fmt::format("{}: cannot create the output folder '{}': {}", command, m_path.string(),
+                                         ec.message()));
+}
+
+StagingFolder::~StagingFolder()
+{
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+}
+
+void move_into_place(const StagingFolder& staging, const fs::path& out_dir, const std::vector<std::string>& protect,
+                     const char* command)
+{
+    std::vector<fs::path> staged, targets;
+    for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
+    std::sort(staged.begin(), staged.end());
+    for (const auto& p : staged) targets.push_back(out_dir / p.filename());
+    refuse_inputs(targets, protect, command);
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+        std::error_code ec;
+        fs::rename(staged[i], targets[i], ec);
+        if (ec)
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("{}: cannot move '{}' into place as '{}': {}", command,
+                                             staged[i].string(), targets[i].string(), ec.message()));
+    }
+}
+
+namespace {
+
+/// Readable 10-character names for Shapefile columns whose plain truncation would read badly
+/// (the writer would turn `transformers` into `transforme`).
+const std::vector<std::pair<std::string, std::string>> shp_names{
+    {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
+    {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
+    {"manager_name", "mgr_name"},    {"manager_phone", "mgr_phone"}, {"current_manager", "cur_mgr"},
+};
+
+} // namespace
+
+void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
+{
+    for (auto& t : tables)
+        for (auto& f : t.fields)
+            for (const auto& [full, brief] : shp_names) {
+                if (shp && f.name == full) f.name = brief;
+                else if (!shp && f.name == brief) f.name = full;
+            }
 }
 
 } // namespace gp

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -105,5 +106,43 @@ std::string json_number(double value);
 
 /// One CSV field (RFC 4180): quoted only when it holds a comma, quote or line break.
 std::string csv_field(const std::string& s);
+
+/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
+/// closing quote or an unclosed quote is an error (returns false).
+bool split_csv_line(const std::string& line, std::vector<std::string>& fields);
+
+// ---------------------------------------------------------------------------------------------
+// Writing a plan folder (shared by plan and assign)
+
+/// True when `target` is one of the inputs (same file by inode, same normalised path, or a
+/// sibling of a Shapefile input with its stem).
+bool is_input(const std::filesystem::path& target, const std::vector<std::string>& protect);
+
+/// @throws libgrid::Error(io_write) naming the first target that is an input.
+void refuse_inputs(const std::vector<std::filesystem::path>& targets, const std::vector<std::string>& protect,
+                   const char* command = "plan");
+
+/// The temporary output folder `.<command>-tmp-<pid>` inside the output folder: removed with
+/// whatever is left in it, on success or failure.
+class StagingFolder {
+public:
+    explicit StagingFolder(const std::filesystem::path& out_dir, const char* command = "plan");
+    StagingFolder(const StagingFolder&) = delete;
+    StagingFolder& operator=(const StagingFolder&) = delete;
+    ~StagingFolder();
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+/// Moves every file of the staging folder into `out_dir` (one atomic rename each), after
+/// checking again that none replaces an input.
+/// @throws libgrid::Error(io_write) on failure.
+void move_into_place(const StagingFolder& staging, const std::filesystem::path& out_dir,
+                     const std::vector<std::string>& protect, const char* command);
+
+/// Renames long column names to readable 10-character Shapefile names (shp) or back.
+void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp);
 
 } // namespace gp

@@ -16,11 +16,12 @@ int main(int argc, char** argv)
                  "Exit status: 0 success, 1 the inputs hold errors, 2 bad command line,\n"
                  "3 an input or output failed, 4 internal error."};
     app.set_version_flag("--version", "grid-partition 0.1.0");
-    app.set_config("--config", "", "Read options from a TOML or INI file (a [check] or [plan] section per subcommand)");
+    app.set_config("--config", "", "Read options from a TOML or INI file (a [check], [plan] or [assign] section per subcommand)");
     app.require_subcommand(1);
     std::function<int()> action;
     gp::register_check(app, action);
     gp::register_plan(app, action);
+    gp::register_assign(app, action);
     try {
         app.parse(argc, argv);
         return action ? action() : gp::exit_usage;

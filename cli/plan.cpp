@@ -4,6 +4,7 @@
 // decision about the grids is libgrid's.
 #include "commands.hpp"
 #include "common.hpp"
+#include "managers.hpp"
 
 #include <libgrid/error.hpp>
 #include <libgrid/graph.hpp>
@@ -22,10 +23,10 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <utility>
 
-#include <unistd.h>
 
 namespace gp {
 namespace {
@@ -45,36 +46,11 @@ struct PlanFlags {
     std::size_t max_issues = 20;
     bool skip_invalid = false;
     bool quiet = false;
+    ManagerFlags managers; // --managers / --manager-capacity (see managers.hpp)
 };
 
 // ---------------------------------------------------------------------------------------------
 // Option parsing that CLI11 cannot do alone
-
-/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
-/// closing quote or an unclosed quote is an error (returns false).
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
-{
-    fields.assign(1, "");
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c != '"') fields.back() += c;
-            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
-            else quoted = false;
-        } else if (c == ',') {
-            fields.emplace_back();
-            was_quoted = false;
-        } else if (c == '"' && fields.back().empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (was_quoted) {
-            return false;
-        } else {
-            fields.back() += c;
-        }
-    }
-    return !quoted;
-}
 
 /// Reads the `station_id,grids` table of --grids-per-station. Strict, because a typo here would
 /// silently give a station the wrong number of grids: header required, one positive integer per
@@ -149,36 +125,6 @@ std::vector<std::pair<std::string, double>> parse_class_weights(const std::vecto
 // ---------------------------------------------------------------------------------------------
 // Writing: a temporary folder inside --out, then one rename per file
 
-/// Same file, by inode when both exist, by normalised path otherwise; a Shapefile input is
-/// several files, so a target with its stem in its folder counts too.
-bool is_input(const fs::path& target, const std::vector<std::string>& protect)
-{
-    std::error_code ec;
-    for (const auto& p : protect) {
-        if (p.empty()) continue;
-        const fs::path input(p);
-        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
-                              ? fs::equivalent(target, input, ec)
-                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
-        const bool shp_sibling = input.extension() == ".shp" &&
-                                 fs::weakly_canonical(target.parent_path(), ec) ==
-                                     fs::weakly_canonical(input.parent_path(), ec) &&
-                                 target.stem() == input.stem();
-        if (same || shp_sibling) return true;
-    }
-    return false;
-}
-
-void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect)
-{
-    for (const auto& t : targets)
-        if (is_input(t, protect))
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("plan: refusing to write '{}': it is an input of this run "
-                                             "(fix: choose another --out folder)",
-                                             t.string()));
-}
-
 /// Every file a plan run will put into the output folder, known before anything is computed so
 /// that a run that would replace an input stops at once rather than after the partition.
 std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<libgrid::Format>& formats)
@@ -196,55 +142,8 @@ std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<lib
     return out;
 }
 
-/// The temporary output folder: removed with whatever is left in it, on success or failure.
-class StagingFolder {
-public:
-    explicit StagingFolder(const fs::path& out_dir)
-        : m_path(out_dir / fmt::format(".plan-tmp-{}", ::getpid()))
-    {
-        std::error_code ec;
-        fs::create_directories(out_dir, ec);
-        if (!ec) {
-            fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
-            fs::create_directories(m_path, ec);
-        }
-        if (ec)
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("plan: cannot create the output folder '{}': {}", m_path.string(),
-                                             ec.message()));
-    }
-    StagingFolder(const StagingFolder&) = delete;
-    StagingFolder& operator=(const StagingFolder&) = delete;
-    ~StagingFolder()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
 // ---------------------------------------------------------------------------------------------
 // Tables
-
-/// Readable 10-character names for Shapefile columns whose plain truncation would read badly
-/// (the writer would turn `transformers` into `transforme`).
-const std::vector<std::pair<std::string, std::string>> shp_names{
-    {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
-    {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
-};
-
-void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
-{
-    for (auto& t : tables)
-        for (auto& f : t.fields)
-            for (const auto& [full, brief] : shp_names) {
-                if (shp && f.name == full) f.name = brief;
-                else if (!shp && f.name == brief) f.name = full;
-            }
-}
 
 /// Grids in reading order: by station, then by grid number (the library numbers a station's
 /// grids in the order of their first transformer), rather than the library's internal order.
@@ -290,17 +189,24 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
                               static_cast<std::int64_t>(gm.admin_units), gm.area_km2, gm.polsby_popper,
                               gm.deviation, std::monostate{}});
     }
-    const std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
-                                                {"grid_id", FieldType::text},
-                                                {"station_id", FieldType::text},
-                                                {"customers", FieldType::real},
-                                                {"load", FieldType::real}};
+    std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
+                                          {"grid_id", FieldType::text},
+                                          {"station_id", FieldType::text},
+                                          {"customers", FieldType::real},
+                                          {"load", FieldType::real}};
+    // The current manager goes with the transformers when the input has one, so that
+    // `grid-partition assign` on this folder can keep customers with their manager.
+    const bool with_current = std::any_of(t.transformers.begin(), t.transformers.end(),
+                                          [](const auto& x) { return !x.current_manager.empty(); });
+    if (with_current) fields.push_back({"current_manager", FieldType::text});
     libgrid::FeatureTable tx{"transformers", libgrid::GeometryKind::point, fields, {}, {}, {}, {}};
     libgrid::FeatureTable sa{"service_areas", libgrid::GeometryKind::polygon, fields, {}, {}, {}, {}};
     for (std::size_t i = 0; i < t.transformers.size(); ++i) {
         const auto& x = t.transformers[i];
         std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
                                              plan.load[i]};
+        if (with_current)
+            row.push_back(x.current_manager.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{x.current_manager});
         tx.rows.push_back(row);
         tx.points.push_back(x.location);
         sa.rows.push_back(std::move(row));
@@ -536,7 +442,8 @@ int run_plan(PlanFlags& f)
 {
     Timings times;
     ProgressPrinter progress(f.quiet);
-    const auto protect = input_paths(f.in);
+    auto protect = input_paths(f.in);
+    if (!f.managers.managers.empty()) protect.push_back(parse_source(f.managers.managers).path);
     std::vector<libgrid::Format> formats;
     for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
     const fs::path out_dir(f.out);
@@ -624,6 +531,16 @@ int run_plan(PlanFlags& f)
         return exit_bug;
     }
 
+    // Managers (optional): assigned and verified before anything is written.
+    std::optional<libgrid::Assignment> managers;
+    if (f.managers.requested()) {
+        int code = exit_ok;
+        managers = run_assignment(f.managers, territory, graph.graph, plan, f.in.encoding, progress.callback(),
+                                  f.max_issues, code);
+        if (!managers) return code;
+        times.lap("assign managers");
+    }
+
     begin_stage("dissolve");
     auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids());
     progress.stage_done("dissolve");
@@ -638,6 +555,7 @@ int run_plan(PlanFlags& f)
     begin_stage("write");
     const StagingFolder staging(out_dir);
     auto tables = make_tables(territory, areas, plan, metrics, std::move(grid_shapes));
+    if (managers) add_manager_fields(tables.front(), plan, *managers);
     std::vector<std::string> written;
     for (const auto format : formats) {
         use_short_names(tables, format == libgrid::Format::shp);
@@ -649,14 +567,22 @@ int run_plan(PlanFlags& f)
         }
     }
     const bool with_status = f.skip_invalid || !report.rejected.empty();
-    libgrid::write_text_file((staging.path() / "assignments.csv").string(),
-                             assignments_csv(territory, report, plan, with_status), protect);
+    auto assignments = assignments_csv(territory, report, plan, with_status);
+    if (managers) {
+        assignments = add_manager_columns(assignments, plan, *managers);
+        libgrid::write_text_file((staging.path() / "managers.csv").string(), managers_csv(*managers), protect);
+        libgrid::write_text_file((staging.path() / "contacts.csv").string(),
+                                 contacts_csv(territory, plan, *managers), protect);
+    }
+    libgrid::write_text_file((staging.path() / "assignments.csv").string(), assignments, protect);
     libgrid::write_text_file((staging.path() / "rejected.csv").string(), rejected_csv_text(report), protect);
     times.lap("write");
     // The report is written last so that its timings cover every stage but its own.
-    libgrid::write_text_file((staging.path() / "report.json").string(),
-                             report_json(f, territory, report, in, plan, metrics, times), protect);
+    auto report_text = report_json(f, territory, report, in, plan, metrics, times);
+    if (managers) report_text = add_managers_json(report_text, plan, *managers, f.managers);
+    libgrid::write_text_file((staging.path() / "report.json").string(), report_text, protect);
     written.insert(written.end(), {"assignments.csv", "report.json", "rejected.csv"});
+    if (managers) written.insert(written.end(), {"managers.csv", "contacts.csv"});
     std::vector<fs::path> staged, targets;
     for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
     std::sort(staged.begin(), staged.end());
@@ -673,6 +599,7 @@ int run_plan(PlanFlags& f)
     progress.stage_done("write");
 
     print_summary(plan, metrics);
+    if (managers) print_managers_summary(plan, *managers);
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
     fmt::print("result: {} grids planned{}\n", plan.num_grids(),
@@ -691,6 +618,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         "plan", "Partition the transformer areas into balanced, contiguous service grids; verify, measure and "
                 "write the grids, the assignment table and the report");
     add_input_flags(*app, flags->in);
+    add_manager_flags(*app, flags->managers);
 
     const char* g = "Grids";
     app->add_option("--grids", o.grids, "Total number of grids K, shared over stations by load")

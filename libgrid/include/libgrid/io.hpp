@@ -7,6 +7,7 @@
 #pragma once
 
 #include <libgrid/geometry_types.hpp>
+#include <libgrid/manager.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/progress.hpp>
 #include <libgrid/validation.hpp>
@@ -167,5 +168,50 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
 /// @throws Error(io_write) on failure or when `path` is listed in `protect`.
 void write_text_file(const std::string& path, const std::string& contents,
                      const std::vector<std::string>& protect = {});
+
+/// Reads layers of a dataset back as tables (e.g. a plan's grids.gpkg, to rewrite it with more
+/// columns): integer, real and text columns; point, line or (multi)polygon geometry, kept in
+/// the layer's CRS, whose WKT is stored in `crs_wkt` ("" without one). O(features).
+/// @throws Error(io_open) when the dataset cannot be opened, Error(io_layer) when a layer is
+///         missing.
+std::vector<FeatureTable> read_tables(const std::string& path, const std::vector<std::string>& layers,
+                                      std::string& crs_wkt);
+
+// ---------------------------------------------------------------------------------------------
+// Managers (the roster)
+
+/// Field names of a managers layer. Every default can be changed by a CLI flag or config key.
+struct ManagerFields {
+    std::string id = "id";                 ///< Manager id (required). Default: "id".
+    std::string name = "name";             ///< Name (optional). Default: "name".
+    std::string phone = "phone";           ///< Phone (optional). Default: "phone".
+    std::string station = "station_id";    ///< Station id (required). Default: "station_id".
+    std::string capacity = "capacity";     ///< Maximum load (required, > 0). Default: "capacity".
+    std::string max_grids = "max_grids";   ///< Maximum grids (optional, whole number >= 1). Default: "max_grids".
+    /// Base x / y columns (optional; used when the feature has no point geometry). Default:
+    /// "base_x" / "base_y"; the CSV reader also takes x/y or lon/lat columns as point geometry.
+    std::string base_x = "base_x";
+    std::string base_y = "base_y"; ///< See base_x.
+};
+
+/// Options for read_managers().
+struct ManagerReadOptions {
+    LayerSource source;     ///< The roster: any OGR table or point layer.
+    ManagerFields fields;   ///< Field names.
+    /// CRS of the base coordinates when the layer has none (e.g. a CSV with x/y columns):
+    /// "EPSG:4326", WKT, or "local" for planar metres. Default: "" = EPSG:4326 for a layer
+    /// whose coordinates look like lon/lat, otherwise the working CRS.
+    std::string assume_crs;
+    std::string encoding;   ///< Shapefile .dbf encoding. Default: "" = honour the .cpg file.
+    std::string work_crs_wkt; ///< Working CRS the bases are moved into (Territory::work_crs_wkt).
+};
+
+/// Reads a roster of managers. Bases come from point geometry, else from the base_x/base_y
+/// columns, else stay unset (assign_managers() then uses the station's load-weighted centre).
+/// Problems (unreadable file, missing required field, empty or duplicate id, empty station,
+/// capacity not a number > 0, max_grids not a whole number >= 1) are issues naming the file,
+/// layer and feature; a manager with an error is left out. Complexity: O(features).
+/// @throws Error(crs) when assume_crs cannot be understood.
+std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerReadOptions& options);
 
 } // namespace libgrid

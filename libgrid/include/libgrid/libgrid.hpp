@@ -2,10 +2,12 @@
 /// @brief The umbrella header; includes every public libgrid header.
 #pragma once
 
+#include <libgrid/assign.hpp>
 #include <libgrid/error.hpp>
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/manager.hpp>
 #include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/partition.hpp>
@@ -17,4 +19,5 @@
 
 /// @namespace libgrid
 /// @brief Every public type and function of libgrid: the territory model (model.hpp) and one
-/// function per pipeline step, from read_inputs() to verify_plan() and write_tables().
+/// function per pipeline step, from read_inputs() to verify_plan(), assign_managers() and
+/// write_tables().

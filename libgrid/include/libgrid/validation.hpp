@@ -45,6 +45,8 @@ enum class IssueCode : int {
     customer_unknown_transformer = 20, ///< A customer point names an unknown transformer.
     excluded_by_filter = 21,  ///< Features left out by a --where filter (counted, informational).
     transformer_no_area = 22, ///< A transformer's service area came out empty.
+    station_unknown = 23,     ///< A manager names a station that holds no grid.
+    manager_field_invalid = 24, ///< A manager's capacity or max_grids is missing or not a valid number.
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <libgrid/graph.hpp>
+#include <libgrid/manager.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/partition.hpp>
 
@@ -29,5 +30,12 @@ struct VerifyReport {
 /// Never throws on a bad plan: every problem is a sentence in the report.
 VerifyReport verify_plan(const Territory& territory, const CsrGraph& graph, const Plan& plan,
                          std::size_t nest_level = npos);
+
+/// Checks a manager assignment (grid_manager[g] = index into managers, plan grid order),
+/// sharing no code with assign_managers(): every grid has exactly one existing manager, of its
+/// own station; manager ids are unique; each manager's load (recomputed from the transformers'
+/// loads) is within its capacity and its grid count within max_grids. O(n + grids + managers).
+VerifyReport verify_assignment(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers,
+                               const std::vector<std::size_t>& grid_manager);
 
 } // namespace libgrid

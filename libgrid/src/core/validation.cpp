@@ -30,6 +30,8 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::customer_unknown_transformer: return "customer_unknown_transformer";
     case IssueCode::excluded_by_filter: return "excluded_by_filter";
     case IssueCode::transformer_no_area: return "transformer_no_area";
+    case IssueCode::station_unknown: return "station_unknown";
+    case IssueCode::manager_field_invalid: return "manager_field_invalid";
     }
     return "unknown";
 }

@@ -1,0 +1,258 @@
+// grid-partition assign: managers for the grids of an existing plan folder. Reads the folder
+// (grids.gpkg layers grids, transformers, service_areas and assignments.csv), rebuilds the
+// adjacency of the service areas, assigns and verifies, and writes a complete new plan folder
+// with the manager columns, managers.csv and contacts.csv. Never writes into the plan folder.
+#include "commands.hpp"
+#include "common.hpp"
+#include "managers.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/graph.hpp>
+#include <libgrid/io.hpp>
+#include <libgrid/service_areas.hpp>
+#include <libgrid/validate.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <unordered_map>
+
+namespace gp {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct AssignFlags {
+    std::string plan_dir;
+    std::string out;
+    ManagerFlags managers;
+    std::vector<std::string> formats{"gpkg"};
+    std::string encoding;
+    std::vector<std::string> boundaries; // for the communities of contacts.csv
+    std::string unit_id_field = "id", unit_name_field = "name";
+    std::size_t max_issues = 20;
+    bool quiet = false;
+};
+
+std::string read_text(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw libgrid::Error(libgrid::ErrorCode::io_open, fmt::format("assign: cannot open '{}'", path.string()));
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+libgrid::Error not_a_plan(const fs::path& dir, const std::string& why)
+{
+    return libgrid::Error(libgrid::ErrorCode::invalid_input,
+                          fmt::format("assign: '{}' is not a usable plan folder: {} (give the --out folder of a "
+                                      "grid-partition plan run)",
+                                      dir.string(), why));
+}
+
+/// The plan as assignments.csv states it: grid and load per transformer id.
+struct StoredRow {
+    std::string grid;
+    double load = 0.0;
+};
+
+std::unordered_map<std::string, StoredRow> read_assignments(const fs::path& dir)
+{
+    const std::string text = read_text(dir / "assignments.csv");
+    std::unordered_map<std::string, StoredRow> rows;
+    std::size_t c_id = std::string::npos, c_grid = std::string::npos, c_load = std::string::npos, pos = 0, line_no = 0;
+    std::vector<std::string> f;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(pos, end - pos);
+        pos = end + 1;
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        if (!split_csv_line(line, f)) throw not_a_plan(dir, fmt::format("assignments.csv line {} is not CSV", line_no));
+        if (line_no == 1) {
+            for (std::size_t j = 0; j < f.size(); ++j) {
+                if (f[j] == "transformer_id") c_id = j;
+                if (f[j] == "grid_id") c_grid = j;
+                if (f[j] == "load") c_load = j;
+            }
+            if (c_id == std::string::npos || c_grid == std::string::npos || c_load == std::string::npos)
+                throw not_a_plan(dir, "assignments.csv lacks transformer_id, grid_id or load");
+            continue;
+        }
+        if (f.size() <= std::max({c_id, c_grid, c_load}) || f[c_grid].empty()) continue; // rejected
+        rows[f[c_id]] = {f[c_grid], std::strtod(f[c_load].c_str(), nullptr)};
+    }
+    return rows;
+}
+
+int run_assign(AssignFlags& f)
+{
+    ProgressPrinter progress(f.quiet);
+    const fs::path in_dir(f.plan_dir), out_dir(f.out);
+    std::error_code ec;
+    if (!fs::is_directory(in_dir, ec)) throw not_a_plan(in_dir, "no such folder");
+    for (const char* name : {"grids.gpkg", "assignments.csv"})
+        if (!fs::exists(in_dir / name, ec)) throw not_a_plan(in_dir, fmt::format("it has no {}", name));
+    if (fs::exists(out_dir, ec) && fs::equivalent(in_dir, out_dir, ec))
+        throw libgrid::Error(libgrid::ErrorCode::io_write,
+                             fmt::format("assign: refusing to write into the plan folder '{}' (fix: give another --out "
+                                         "folder; outputs never replace inputs)",
+                                         in_dir.string()));
+    std::vector<std::string> protect;
+    for (const auto& entry : fs::directory_iterator(in_dir)) protect.push_back(entry.path().string());
+    if (!f.managers.managers.empty()) protect.push_back(parse_source(f.managers.managers).path);
+    std::vector<libgrid::Format> formats;
+    for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
+
+    // The stored layers, to be written again with the manager columns.
+    std::string crs_wkt;
+    auto tables = libgrid::read_tables((in_dir / "grids.gpkg").string(), {"grids", "transformers", "service_areas"},
+                                       crs_wkt);
+    bool has_current = false;
+    for (const auto& fd : tables[2].fields) has_current = has_current || fd.name == "current_manager";
+
+    // A territory whose transformer areas are the stored service areas (metric working CRS).
+    libgrid::ReadOptions ro;
+    ro.transformers = {(in_dir / "grids.gpkg").string(), "service_areas", "", ""};
+    ro.fields.id = "transformer_id";
+    ro.fields.customers = "customers";
+    ro.fields.station = "station_id";
+    if (has_current) ro.fields.manager = "current_manager";
+    for (const auto& b : f.boundaries) {
+        ro.boundaries.push_back(parse_source(b));
+        protect.push_back(ro.boundaries.back().path);
+    }
+    ro.fields.unit_id = f.unit_id_field;
+    ro.fields.unit_name = f.unit_name_field;
+    ro.progress = progress.callback();
+    auto [territory, report] = libgrid::read_inputs(ro);
+    report.merge(libgrid::validate(territory, {}));
+    if (!report.ok()) {
+        fmt::print("grid-partition assign\n");
+        print_issues(report, f.max_issues);
+        throw not_a_plan(in_dir, "its service_areas layer does not read back (see the issues above)");
+    }
+    const auto areas = libgrid::build_service_areas(territory, report, {});
+    const auto graph = libgrid::build_adjacency(territory, areas, report, {});
+
+    // The plan from assignments.csv.
+    const auto stored = read_assignments(in_dir);
+    libgrid::Plan plan;
+    std::map<std::string, std::string> grid_station;
+    for (const auto& t : territory.transformers) {
+        auto it = stored.find(t.id);
+        if (it == stored.end())
+            throw not_a_plan(in_dir, fmt::format("transformer '{}' of the service_areas layer is not in assignments.csv", t.id));
+        grid_station.emplace(it->second.grid, t.station_id);
+    }
+    std::map<std::string, std::size_t> station_index, grid_index;
+    for (const auto& [grid, station] : grid_station) station_index.emplace(station, 0);
+    for (auto& [station, index] : station_index) {
+        index = plan.stations.size();
+        libgrid::StationPlan sp;
+        sp.station_id = station;
+        plan.stations.push_back(sp);
+    }
+    for (const auto& [grid, station] : grid_station) {
+        grid_index[grid] = plan.grid_id.size();
+        plan.grid_id.push_back(grid);
+        plan.grid_station.push_back(station_index[station]);
+        plan.grid_nest_unit.push_back(libgrid::npos);
+        plan.grid_load.push_back(0.0);
+    }
+    for (const auto& t : territory.transformers) {
+        const auto& row = stored.at(t.id);
+        const std::size_t g = grid_index[row.grid];
+        if (plan.stations[plan.grid_station[g]].station_id != t.station_id)
+            throw not_a_plan(in_dir, fmt::format("grid '{}' holds transformers of two stations", row.grid));
+        plan.grid_of.push_back(static_cast<std::uint32_t>(g));
+        plan.load.push_back(row.load);
+        plan.grid_load[g] += row.load;
+        auto& sp = plan.stations[plan.grid_station[g]];
+        sp.load += row.load;
+        ++sp.transformers;
+    }
+    for (std::size_t g = 0; g < plan.num_grids(); ++g) ++plan.stations[plan.grid_station[g]].grids;
+    plan.grid_target = plan.grid_load;
+
+    int code = exit_ok;
+    fmt::print("grid-partition assign\n  plan           {}: {} grids, {} transformers, {} stations\n", in_dir.string(),
+               plan.num_grids(), territory.transformers.size(), plan.stations.size());
+    const auto a = run_assignment(f.managers, territory, graph.graph, plan, f.encoding, progress.callback(),
+                                  f.max_issues, code);
+    if (!a) return code;
+
+    const StagingFolder staging(out_dir, "assign");
+    add_manager_fields(tables[0], plan, *a);
+    std::vector<std::string> written;
+    for (const auto format : formats) {
+        use_short_names(tables, format == libgrid::Format::shp);
+        for (const auto& p : libgrid::write_tables(staging.path().string(), "grids", format, tables, crs_wkt, crs_wkt,
+                                                   protect)) {
+            const auto ext = fs::path(p).extension();
+            if (ext == ".gpkg" || ext == ".shp" || ext == ".geojson") written.push_back(fs::path(p).filename().string());
+        }
+    }
+    libgrid::write_text_file((staging.path() / "assignments.csv").string(),
+                             add_manager_columns(read_text(in_dir / "assignments.csv"), plan, *a), protect);
+    libgrid::write_text_file((staging.path() / "managers.csv").string(), managers_csv(*a), protect);
+    libgrid::write_text_file((staging.path() / "contacts.csv").string(), contacts_csv(territory, plan, *a), protect);
+    if (fs::exists(in_dir / "rejected.csv", ec))
+        libgrid::write_text_file((staging.path() / "rejected.csv").string(), read_text(in_dir / "rejected.csv"), protect);
+    const std::string report_text =
+        fs::exists(in_dir / "report.json", ec) ? read_text(in_dir / "report.json") : std::string("{\n}\n");
+    libgrid::write_text_file((staging.path() / "report.json").string(),
+                             add_managers_json(report_text, plan, *a, f.managers), protect);
+    written.insert(written.end(), {"assignments.csv", "managers.csv", "contacts.csv", "report.json"});
+    move_into_place(staging, out_dir, protect, "assign");
+
+    print_managers_summary(plan, *a);
+    fmt::print("outputs:\n");
+    for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
+    fmt::print("result: {} grids assigned to {} managers\n", plan.num_grids(), a->overall.managers_used);
+    return exit_ok;
+}
+
+} // namespace
+
+void register_assign(CLI::App& root, std::function<int()>& action)
+{
+    auto flags = std::make_shared<AssignFlags>();
+    CLI::App* app = root.add_subcommand(
+        "assign", "Assign grid managers to the grids of an existing plan folder and write a new, complete plan "
+                  "folder with managers.csv, contacts.csv and the manager columns");
+    app->add_option("--plan", flags->plan_dir, "Folder written by grid-partition plan")->required()->group("Inputs");
+    add_manager_flags(*app, flags->managers);
+    app->add_option("--boundaries", flags->boundaries,
+                    "Admin boundaries (as given to plan) for the communities listed in contacts.csv (repeatable)")
+        ->group("Inputs");
+    app->add_option("--unit-id-field", flags->unit_id_field, "Admin unit id field")->capture_default_str()->group("Inputs");
+    app->add_option("--unit-name-field", flags->unit_name_field, "Admin unit name field")
+        ->capture_default_str()
+        ->group("Inputs");
+    app->add_option("--encoding", flags->encoding, "Roster .dbf encoding, e.g. GBK (default: from .cpg)")
+        ->group("Inputs");
+    app->add_option("--out", flags->out, "New plan folder (never the --plan folder)")->required()->group("Outputs");
+    app->add_option("--formats", flags->formats, "Map formats: gpkg, shp, geojson")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"gpkg", "shp", "geojson"}))
+        ->capture_default_str()
+        ->group("Outputs");
+    app->add_option("--max-issues", flags->max_issues, "Issues printed per kind")->capture_default_str()->group("Outputs");
+    app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group("Outputs");
+    app->callback([flags, &action] {
+        if (!flags->managers.requested())
+            throw CLI::ValidationError("assign: give the roster with --managers FILE, or --manager-capacity N for "
+                                       "numbered manager slots");
+        action = [flags] { return run_assign(*flags); };
+    });
+}
+
+} // namespace gp

@@ -1,0 +1,122 @@
+// libgrid/assign.hpp: assigning grid managers to the grids of a plan.
+//
+// Every grid gets exactly one manager of its station; a manager may hold several grids,
+// preferably adjacent ones, under a load capacity and an optional grid count. Among the
+// assignments that respect these, the one minimising
+//
+//   sum over grids of  travel_km(manager's base, grid's load-weighted centre)
+//                    + continuity_km x (best share - share), where share is the share of the
+//                      grid's customers (with a current manager) whose current manager is the
+//                      new one, and best share the largest any manager of the station reaches
+//   + adjacency_km x sum over managers of (connected groups of their grids - 1)
+//
+// is sought. Small stations are solved exactly (branch and bound); larger ones start from the
+// rounded min-cost-flow (transportation) relaxation and are improved by moves and swaps. The
+// relaxations give a lower bound, so the result says how far from optimal it can be at most.
+#pragma once
+
+#include <libgrid/graph.hpp>
+#include <libgrid/manager.hpp>
+#include <libgrid/model.hpp>
+#include <libgrid/partition.hpp>
+#include <libgrid/progress.hpp>
+#include <libgrid/validation.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace libgrid {
+
+/// Options for assign_managers().
+struct AssignOptions {
+    /// Price of continuity: a grid whose customers all get a new manager costs this many km of
+    /// travel more than one whose customers all keep theirs (grids without current-manager
+    /// data, or whose current managers are not on the roster, cost nothing here). Units: km.
+    /// Default: 100 (continuity nearly always wins).
+    double continuity_km = 100.0;
+    /// Price of scattering: each connected group of a manager's grids beyond the first (grids
+    /// are adjacent when their transformer areas share a border or a feeder link) costs this
+    /// many km. Units: km. Default: 5.
+    double adjacency_km = 5.0;
+    /// Stations whose exact search space (managers ^ grids) is at most this are solved
+    /// exactly by branch and bound. Default: 200000.
+    double exact_limit = 200000.0;
+    /// Improvement passes of the local search per station. Default: 50.
+    std::size_t max_passes = 50;
+    ProgressFn progress; ///< Progress callback. Default: none.
+};
+
+/// Figures of one manager in an Assignment.
+struct ManagerFigures {
+    std::size_t grids = 0;      ///< Grids held.
+    double load = 0.0;          ///< Total load of those grids.
+    double customers = 0.0;     ///< Total customers.
+    double travel_km = 0.0;     ///< Sum over its grids of the straight-line km from base to grid centre.
+    double kept_customers = 0.0;  ///< Customers whose current manager is this manager.
+    double known_customers = 0.0; ///< Customers (of its grids) with a current manager at all.
+    std::size_t groups = 0;     ///< Connected groups its grids form (0 without grids).
+};
+
+/// Figures of one station (or the whole plan) in an Assignment.
+struct AssignSummary {
+    std::size_t grids = 0;          ///< Grids.
+    std::size_t managers = 0;       ///< Managers on the roster.
+    std::size_t managers_used = 0;  ///< Managers holding at least one grid.
+    double load = 0.0;              ///< Total load.
+    double capacity = 0.0;          ///< Total capacity of the roster.
+    double max_capacity_use = 0.0;  ///< Max over managers of load / capacity.
+    double travel_km = 0.0;         ///< Total travel (one trip per grid).
+    /// Share of customers with a current manager who keep theirs; -1 when none has one.
+    double continuity = -1.0;
+    /// Share of the pairs of grids held by one manager that are adjacent; -1 when no manager
+    /// holds two grids.
+    double adjacent_pair_share = -1.0;
+    /// Share of managers holding two or more grids whose grids form one connected group; -1
+    /// when none holds two.
+    double one_group_share = -1.0;
+    double objective = 0.0;   ///< The objective of the assignment (see the file comment).
+    double lower_bound = 0.0; ///< No assignment can have a smaller objective.
+    /// (objective - lower_bound) / objective (0 when the objective is 0): at most this far from
+    /// optimal.
+    double gap = 0.0;
+    bool exact = false;       ///< Solved to proven optimality (every station, for the overall).
+};
+
+/// The result of assign_managers().
+struct Assignment {
+    /// The roster used, in input order; a manager without a base got its station's
+    /// load-weighted centre (has_base stays false).
+    std::vector<Manager> managers;
+    std::vector<std::size_t> grid_manager; ///< Per grid (plan order): index into `managers`.
+    std::vector<Point> grid_centre;        ///< Per grid: load-weighted centre of its transformers.
+    std::vector<double> grid_travel_km;    ///< Per grid: km from its manager's base to its centre.
+    std::vector<ManagerFigures> figures;   ///< Per manager.
+    std::vector<AssignSummary> stations;   ///< Per station (plan.stations order).
+    AssignSummary overall;                 ///< Whole plan.
+};
+
+/// Checks a roster against a plan without assigning: a manager naming a station that holds no
+/// grid (error station_unknown), a station without managers, capacity below load, a grid
+/// heavier than every capacity of its station, max_grids too small (errors naming the station,
+/// the numbers and the fix). O(grids + managers).
+ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers);
+
+/// Numbered manager slots when no roster is given: per station, as many managers of this
+/// capacity as first-fit decreasing needs to hold its grids (never fewer than load /
+/// capacity rounded up), with ids `<station>-M001`, ... and no name, phone or base.
+/// O(grids log grids + grids x slots).
+/// @throws Error(invalid_input) naming the grid, station and numbers when a grid is heavier
+///         than `capacity`; Error(invalid_argument) when capacity <= 0.
+std::vector<Manager> make_manager_slots(const Plan& plan, double capacity);
+
+/// Assigns one manager of its station to every grid (see the file comment for the objective).
+/// Deterministic. Per station O(passes x grids x (managers + grids)) for the local search;
+/// the exact search only runs where managers ^ grids <= exact_limit.
+/// @throws Error(invalid_input) with the first error of check_roster() when the roster
+///         cannot hold the plan, or naming the station and numbers when no assignment fits
+///         the capacities (bin packing).
+Assignment assign_managers(const Territory& territory, const CsrGraph& graph, const Plan& plan,
+                           const std::vector<Manager>& managers, const AssignOptions& options = {});
+
+} // namespace libgrid

@@ -1,0 +1,74 @@
+// Reading layers back as FeatureTables (read_tables, see libgrid/io.hpp).
+#include "io/gdal_util.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/io.hpp>
+
+#include <fmt/format.h>
+
+namespace libgrid {
+
+std::vector<FeatureTable> read_tables(const std::string& path, const std::vector<std::string>& layers,
+                                      std::string& crs_wkt)
+{
+    detail::ensure_gdal_registered();
+    detail::GdalErrorCapture capture;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!ds)
+        throw Error(ErrorCode::io_open, fmt::format("io: cannot open '{}': {}", path,
+                                                    capture.last_error().empty() ? "not a vector dataset"
+                                                                                 : capture.last_error()));
+    crs_wkt.clear();
+    std::vector<FeatureTable> out;
+    for (const auto& name : layers) {
+        OGRLayer* layer = ds->GetLayerByName(name.c_str());
+        if (!layer)
+            throw Error(ErrorCode::io_layer, fmt::format("io: '{}' has no layer '{}'", path, name));
+        if (crs_wkt.empty() && layer->GetSpatialRef()) crs_wkt = detail::srs_to_wkt(layer->GetSpatialRef());
+        FeatureTable t;
+        t.name = name;
+        const auto gtype = wkbFlatten(layer->GetGeomType());
+        t.kind = gtype == wkbNone                                       ? GeometryKind::none
+                 : gtype == wkbPoint || gtype == wkbMultiPoint          ? GeometryKind::point
+                 : gtype == wkbLineString || gtype == wkbMultiLineString ? GeometryKind::line
+                                                                         : GeometryKind::polygon;
+        auto* defn = layer->GetLayerDefn();
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            const auto ft = defn->GetFieldDefn(i)->GetType();
+            t.fields.push_back({defn->GetFieldDefn(i)->GetNameRef(),
+                                ft == OFTInteger || ft == OFTInteger64 ? FieldType::integer
+                                : ft == OFTReal                        ? FieldType::real
+                                                                       : FieldType::text});
+        }
+        layer->ResetReading();
+        for (auto& f : *layer) {
+            std::vector<FieldValue> row;
+            for (int i = 0; i < defn->GetFieldCount(); ++i) {
+                if (!f->IsFieldSetAndNotNull(i)) row.emplace_back(std::monostate{});
+                else if (t.fields[std::size_t(i)].type == FieldType::integer) row.emplace_back(std::int64_t(f->GetFieldAsInteger64(i)));
+                else if (t.fields[std::size_t(i)].type == FieldType::real) row.emplace_back(f->GetFieldAsDouble(i));
+                else row.emplace_back(std::string(f->GetFieldAsString(i)));
+            }
+            t.rows.push_back(std::move(row));
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (t.kind == GeometryKind::point) {
+                Point p;
+                if (g && !g->IsEmpty() && wkbFlatten(g->getGeometryType()) == wkbPoint)
+                    p = {g->toPoint()->getX(), g->toPoint()->getY()};
+                t.points.push_back(p);
+            } else if (t.kind == GeometryKind::line) {
+                LineString l;
+                if (g && !g->IsEmpty() && wkbFlatten(g->getGeometryType()) == wkbLineString)
+                    for (int i = 0; i < g->toLineString()->getNumPoints(); ++i)
+                        l.push_back({g->toLineString()->getX(i), g->toLineString()->getY(i)});
+                t.lines.push_back(std::move(l));
+            } else if (t.kind == GeometryKind::polygon) {
+                t.polygons.push_back(g ? detail::to_multipolygon(*g) : MultiPolygon{});
+            }
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+} // namespace libgrid

@@ -1,0 +1,396 @@
+// Manager assignment on small hand-made plans: capacity, max_grids, adjacency preference,
+// continuity, exactness against brute force, and every infeasible roster with its message.
+#include <libgrid/assign.hpp>
+#include <libgrid/error.hpp>
+#include <libgrid/io.hpp>
+#include <libgrid/verify.hpp>
+
+#include <doctest/doctest.h>
+#include <ogr_spatialref.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace libgrid;
+
+namespace {
+
+/// One transformer per grid: grid g sits at (x_km, y_km) with `load` customers.
+struct GridSpec {
+    double x_km = 0, y_km = 0, load = 100;
+    std::string station = "S1";
+    std::string current = {}; ///< current manager of its customers
+};
+
+struct Case {
+    Territory t;
+    Plan plan;
+    CsrGraph graph;
+};
+
+Case make_case(const std::vector<GridSpec>& grids, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& edges)
+{
+    Case c;
+    std::vector<std::string> stations;
+    for (const auto& g : grids)
+        if (std::find(stations.begin(), stations.end(), g.station) == stations.end()) stations.push_back(g.station);
+    std::sort(stations.begin(), stations.end());
+    for (const auto& s : stations) {
+        StationPlan sp;
+        sp.station_id = s;
+        c.plan.stations.push_back(sp);
+    }
+    for (std::size_t i = 0; i < grids.size(); ++i) {
+        TransformerArea a;
+        a.id = "T" + std::to_string(i);
+        a.customers = grids[i].load;
+        a.station_id = grids[i].station;
+        a.current_manager = grids[i].current;
+        a.location = {grids[i].x_km * 1000, grids[i].y_km * 1000};
+        c.t.transformers.push_back(a);
+        const auto s = static_cast<std::size_t>(std::find(stations.begin(), stations.end(), grids[i].station) - stations.begin());
+        c.plan.grid_of.push_back(static_cast<std::uint32_t>(i));
+        c.plan.grid_id.push_back(grids[i].station + "-" + std::to_string(i + 1));
+        c.plan.grid_station.push_back(s);
+        c.plan.grid_nest_unit.push_back(npos);
+        c.plan.grid_load.push_back(grids[i].load);
+        c.plan.grid_target.push_back(grids[i].load);
+        c.plan.load.push_back(grids[i].load);
+        c.plan.stations[s].grids++;
+        c.plan.stations[s].load += grids[i].load;
+    }
+    std::vector<GraphEdge> e;
+    for (const auto& [a, b] : edges) e.push_back({a, b, 100.0, edge_border});
+    c.graph = make_csr(grids.size(), e, c.plan.load);
+    return c;
+}
+
+Manager man(const std::string& id, double cap, double x_km, double y_km, const std::string& station = "S1",
+            std::size_t max_grids = 0)
+{
+    Manager m;
+    m.id = id;
+    m.station_id = station;
+    m.capacity = cap;
+    m.base = {x_km * 1000, y_km * 1000};
+    m.has_base = true;
+    m.max_grids = max_grids;
+    return m;
+}
+
+/// The documented objective, recomputed here from scratch.
+double objective(const Case& c, const std::vector<Manager>& ms, const std::vector<std::size_t>& of,
+                 const AssignOptions& o)
+{
+    const std::size_t G = of.size();
+    double total = 0;
+    for (std::size_t g = 0; g < G; ++g) {
+        const auto& t = c.t.transformers[g];
+        total += std::hypot(ms[of[g]].base.x - t.location.x, ms[of[g]].base.y - t.location.y) / 1000.0;
+        if (!t.current_manager.empty()) {
+            bool on_roster = false;
+            for (const auto& m : ms)
+                if (m.id == t.current_manager && m.station_id == t.station_id) on_roster = true;
+            if (on_roster && ms[of[g]].id != t.current_manager) total += o.continuity_km;
+        }
+    }
+    for (std::size_t m = 0; m < ms.size(); ++m) {
+        // connected groups of m's grids
+        std::vector<int> comp(G, -1);
+        int groups = 0;
+        for (std::size_t g = 0; g < G; ++g) {
+            if (of[g] != m || comp[g] >= 0) continue;
+            std::vector<std::size_t> stack{g};
+            comp[g] = groups;
+            while (!stack.empty()) {
+                const auto v = stack.back();
+                stack.pop_back();
+                for (std::size_t e = c.graph.xadj[v]; e < c.graph.xadj[v + 1]; ++e) {
+                    const auto u = c.graph.adjncy[e];
+                    if (of[u] == m && comp[u] < 0) {
+                        comp[u] = groups;
+                        stack.push_back(u);
+                    }
+                }
+            }
+            ++groups;
+        }
+        if (groups > 1) total += o.adjacency_km * (groups - 1);
+    }
+    return total;
+}
+
+std::string error_of(const Case& c, const std::vector<Manager>& ms)
+{
+    try {
+        assign_managers(c.t, c.graph, c.plan, ms);
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::invalid_input);
+        return e.what();
+    }
+    return "";
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("assign: capacity is respected even when one manager is nearest to every grid")
+{
+    const auto c = make_case({{0, 0}, {1, 0}, {2, 0}, {3, 0}}, {{0, 1}, {1, 2}, {2, 3}});
+    const std::vector<Manager> ms{man("A", 200, 1.5, 0), man("B", 200, 30, 0)};
+    for (const double limit : {1e9, 0.0}) { // exact, then the heuristic
+        AssignOptions o;
+        o.exact_limit = limit;
+        const auto a = assign_managers(c.t, c.graph, c.plan, ms, o);
+        CHECK(a.figures[0].grids == 2);
+        CHECK(a.figures[1].grids == 2);
+        CHECK(a.figures[0].load <= 200);
+        CHECK(verify_assignment(c.t, c.plan, a.managers, a.grid_manager).ok());
+        // A keeps the two grids where it saves most travel over B (the two farthest from B).
+        CHECK(a.grid_manager[0] == 0);
+        CHECK(a.grid_manager[1] == 0);
+    }
+}
+
+TEST_CASE("assign: max_grids limits the grids a manager holds")
+{
+    const auto c = make_case({{0, 0}, {1, 0}, {2, 0}}, {{0, 1}, {1, 2}});
+    const std::vector<Manager> ms{man("A", 1e6, 1, 0, "S1", 1), man("B", 1e6, 1, 50)};
+    AssignOptions travel_only;
+    travel_only.adjacency_km = 0;
+    const auto a = assign_managers(c.t, c.graph, c.plan, ms, travel_only);
+    CHECK(a.figures[0].grids == 1);
+    CHECK(a.grid_manager[1] == 0); // where A saves most travel over B
+    CHECK(a.figures[1].grids == 2);
+    // With the default price of scattering, A takes an end grid so that B's two stay adjacent
+    // (0.99 km more travel against 5 km for a second group).
+    const auto b = assign_managers(c.t, c.graph, c.plan, ms);
+    CHECK(b.figures[0].grids == 1);
+    CHECK(b.grid_manager[1] == 1);
+    CHECK(b.figures[1].groups == 1);
+}
+
+TEST_CASE("assign: with equal travel a manager's grids are adjacent")
+{
+    // A line of four grids; both managers at the same base, two grids each: only the split
+    // {0,1} {2,3} keeps each manager's grids together.
+    const auto c = make_case({{0, 0}, {1, 0}, {2, 0}, {3, 0}}, {{0, 1}, {1, 2}, {2, 3}});
+    const std::vector<Manager> ms{man("A", 200, 1.5, 1), man("B", 200, 1.5, 1)};
+    for (const double limit : {1e9, 0.0}) {
+        AssignOptions o;
+        o.exact_limit = limit;
+        const auto a = assign_managers(c.t, c.graph, c.plan, ms, o);
+        CHECK(a.grid_manager[0] == a.grid_manager[1]);
+        CHECK(a.grid_manager[2] == a.grid_manager[3]);
+        CHECK(a.grid_manager[0] != a.grid_manager[2]);
+        CHECK(a.overall.adjacent_pair_share == doctest::Approx(1.0));
+        CHECK(a.overall.one_group_share == doctest::Approx(1.0));
+    }
+}
+
+TEST_CASE("assign: customers keep their current manager when capacity allows")
+{
+    auto c = make_case({{0, 0, 100, "S1", "B"}, {1, 0, 100, "S1", "B"}, {2, 0, 100, "S1", "A"}, {3, 0, 100, "S1", "A"}},
+                       {{0, 1}, {1, 2}, {2, 3}});
+    // A's base is next to B's grids: travel alone would swap them.
+    const std::vector<Manager> ms{man("A", 200, 0.5, 0), man("B", 200, 2.5, 0)};
+    const auto a = assign_managers(c.t, c.graph, c.plan, ms);
+    CHECK(a.overall.continuity == doctest::Approx(1.0));
+    CHECK(a.grid_manager[0] == 1);
+    CHECK(a.grid_manager[3] == 0);
+    AssignOptions travel_only;
+    travel_only.continuity_km = 0;
+    const auto b = assign_managers(c.t, c.graph, c.plan, ms, travel_only);
+    CHECK(b.overall.continuity == doctest::Approx(0.0));
+}
+
+TEST_CASE("assign: the result is optimal on tiny instances (brute force) and the bound holds")
+{
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> pos(0, 10), load(50, 150), cap(250, 400);
+    for (int round = 0; round < 12; ++round) {
+        std::vector<GridSpec> gs;
+        const std::size_t G = 6, M = 3;
+        for (std::size_t g = 0; g < G; ++g)
+            gs.push_back({pos(rng), pos(rng), std::round(load(rng)), "S1", round % 2 ? "M" + std::to_string(g % M) : ""});
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+        for (std::uint32_t g = 0; g + 1 < G; ++g) edges.push_back({g, g + 1});
+        edges.push_back({0, 3});
+        const auto c = make_case(gs, edges);
+        std::vector<Manager> ms;
+        for (std::size_t m = 0; m < M; ++m) ms.push_back(man("M" + std::to_string(m), std::round(cap(rng)), pos(rng), pos(rng)));
+        AssignOptions o;
+        // brute force
+        double best = std::numeric_limits<double>::infinity();
+        std::vector<std::size_t> of(G, 0);
+        for (std::size_t code = 0; code < 729; ++code) {
+            std::size_t x = code;
+            std::vector<double> l(M, 0);
+            for (std::size_t g = 0; g < G; ++g, x /= M) {
+                of[g] = x % M;
+                l[of[g]] += gs[g].load;
+            }
+            bool ok = true;
+            for (std::size_t m = 0; m < M; ++m) ok = ok && l[m] <= ms[m].capacity;
+            if (ok) best = std::min(best, objective(c, ms, of, o));
+        }
+        if (!std::isfinite(best)) continue;
+        CAPTURE(round);
+        const auto exact = assign_managers(c.t, c.graph, c.plan, ms, o);
+        CHECK(exact.overall.exact);
+        CHECK(objective(c, ms, exact.grid_manager, o) == doctest::Approx(best));
+        CHECK(exact.overall.objective == doctest::Approx(best));
+        o.exact_limit = 0; // the heuristic: never better than optimal, bound never above it
+        const auto heur = assign_managers(c.t, c.graph, c.plan, ms, o);
+        CHECK_FALSE(heur.overall.exact);
+        CHECK(verify_assignment(c.t, c.plan, heur.managers, heur.grid_manager).ok());
+        CHECK(objective(c, ms, heur.grid_manager, o) >= best - 1e-6);
+        CHECK(heur.overall.lower_bound <= best + 1e-6);
+        CHECK(heur.overall.gap >= 0);
+    }
+}
+
+TEST_CASE("assign: infeasible rosters fail naming the station, the numbers and the fix")
+{
+    const auto c = make_case({{0, 0, 300}, {1, 0, 100}, {2, 0, 100}, {3, 0, 100, "S2"}}, {{0, 1}, {1, 2}});
+    const std::vector<Manager> s2{man("Z", 500, 0, 0, "S2")};
+    SUBCASE("total capacity below load")
+    {
+        const auto e = error_of(c, {man("A", 300, 0, 0), man("B", 150, 0, 0), s2[0]});
+        CHECK(has(e, "station 'S1'"));
+        CHECK(has(e, "can carry 450 in all, but its 3 grids hold 500"));
+        CHECK(has(e, "raise capacities by 50"));
+    }
+    SUBCASE("a grid heavier than every capacity")
+    {
+        const auto e = error_of(c, {man("A", 250, 0, 0), man("B", 250, 0, 0), s2[0]});
+        CHECK(has(e, "grid 'S1-1' of station 'S1' has load 300"));
+        CHECK(has(e, "largest capacity 250"));
+    }
+    SUBCASE("max_grids too small")
+    {
+        const auto e = error_of(c, {man("A", 1000, 0, 0, "S1", 1), man("B", 1000, 0, 0, "S1", 1), s2[0]});
+        CHECK(has(e, "station 'S1' has 3 grids but its 2 managers may hold at most 2"));
+    }
+    SUBCASE("a station without managers")
+    {
+        const auto e = error_of(c, {man("A", 1000, 0, 0)});
+        CHECK(has(e, "station 'S2' has 1 grids (load 100) but no manager"));
+    }
+    SUBCASE("grids that do not pack although the totals agree")
+    {
+        // 300 + 100 + 100 into capacities 320 and 190: 500 <= 510, yet the 300 grid leaves 20.
+        const auto e = error_of(c, {man("A", 320, 0, 0), man("B", 190, 0, 0), s2[0]});
+        CHECK(has(e, "do not pack"));
+        CHECK(has(e, "station 'S1'"));
+    }
+    SUBCASE("a manager of an unknown station is a roster issue")
+    {
+        const auto r = check_roster(c.t, c.plan, {man("A", 1000, 0, 0), s2[0], man("Q", 100, 0, 0, "S9")});
+        REQUIRE(r.count(Severity::error) == 1);
+        CHECK(r.issues[0].code == IssueCode::station_unknown);
+        CHECK(r.issues[0].feature_id == "Q");
+        CHECK(has(r.issues[0].message, "station 'S9', which holds no grid"));
+    }
+}
+
+TEST_CASE("assign: slots without a roster are numbered per station and hold the plan")
+{
+    const auto c = make_case({{0, 0, 300}, {1, 0, 100}, {2, 0, 100}, {3, 0, 100, "S2"}}, {{0, 1}, {1, 2}});
+    const auto slots = make_manager_slots(c.plan, 300);
+    REQUIRE(slots.size() == 3);
+    CHECK(slots[0].id == "S1-M001");
+    CHECK(slots[1].id == "S1-M002");
+    CHECK(slots[2].id == "S2-M001");
+    const auto a = assign_managers(c.t, c.graph, c.plan, slots);
+    CHECK(verify_assignment(c.t, c.plan, a.managers, a.grid_manager).ok());
+    CHECK_THROWS_AS(make_manager_slots(c.plan, 200), Error);
+}
+
+TEST_CASE("verify_assignment finds a manager over capacity and one of another station")
+{
+    const auto c = make_case({{0, 0, 300}, {1, 0, 100}, {3, 0, 100, "S2"}}, {{0, 1}});
+    const std::vector<Manager> ms{man("A", 350, 0, 0), man("Z", 500, 0, 0, "S2")};
+    const auto r = verify_assignment(c.t, c.plan, ms, {0, 0, 0});
+    REQUIRE(r.problems.size() == 2);
+    CHECK(has(r.problems[0], "grid 'S2-3' of station 'S2' is held by manager 'A' of station 'S1'"));
+    CHECK(has(r.problems[1], "manager 'A' holds load 500, over the capacity 350"));
+}
+
+TEST_CASE("read_managers reads a CSV roster and reports every bad line")
+{
+    const auto dir = std::filesystem::temp_directory_path() / "libgrid-test-managers";
+    std::filesystem::create_directories(dir);
+    const auto path = (dir / "roster.csv").string();
+    std::ofstream(path) << "id,name,phone,station_id,capacity,max_grids,x,y\n"
+                           "E1,王芳,13800000001,S1,900,3,500,600\n"
+                           "E2,李娜,13800000002,S1,abc,,,\n"
+                           "E1,张伟,13800000003,S1,800,,,\n"
+                           "E4,,,,800,,,\n"
+                           "E5,,,S2,800,2.5,,\n"
+                           "E6,,,S2,700,,,\n";
+    ManagerReadOptions o;
+    o.source.path = path;
+    o.assume_crs = "local";
+    const auto [ms, report] = read_managers(o);
+    REQUIRE(ms.size() == 2);
+    CHECK(ms[0].id == "E1");
+    CHECK(ms[0].name == "王芳");
+    CHECK(ms[0].max_grids == 3);
+    CHECK(ms[0].has_base);
+    CHECK(ms[0].base.x == doctest::Approx(500));
+    CHECK(ms[1].id == "E6");
+    CHECK_FALSE(ms[1].has_base);
+    REQUIRE(report.count(Severity::error) == 4);
+    CHECK(report.issues[0].feature_id == "E2");
+    CHECK(has(report.issues[0].message, "capacity 'abc'"));
+    CHECK(report.issues[1].code == IssueCode::id_duplicate);
+    CHECK(report.issues[2].code == IssueCode::station_unknown);
+    CHECK(has(report.issues[3].message, "max_grids '2.5'"));
+    for (const auto& i : report.issues) CHECK(i.file == path);
+
+    ManagerReadOptions missing = o;
+    missing.fields.capacity = "cap";
+    const auto [none, r2] = read_managers(missing);
+    CHECK(none.empty());
+    REQUIRE(r2.count(Severity::error) == 1);
+    CHECK(has(r2.issues[0].fix, "--manager-capacity-field"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("read_managers moves lon/lat bases into the working CRS")
+{
+    const auto dir = std::filesystem::temp_directory_path() / "libgrid-test-managers-crs";
+    std::filesystem::create_directories(dir);
+    const auto geojson = (dir / "roster.geojson").string();
+    std::ofstream(geojson) << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)"
+                              R"({"id":"E1","station_id":"S1","capacity":900},"geometry":{"type":"Point",)"
+                              R"("coordinates":[111.0,28.0]}}]})";
+    const auto csv = (dir / "roster.csv").string();
+    std::ofstream(csv) << "id,station_id,capacity,lon,lat\nE2,S1,900,111.0,28.0\n";
+    OGRSpatialReference utm;
+    utm.importFromEPSG(32649); // UTM zone 49N: central meridian 111 E
+    char* wkt = nullptr;
+    utm.exportToWkt(&wkt);
+    for (const auto& path : {geojson, csv}) {
+        CAPTURE(path);
+        ManagerReadOptions o;
+        o.source.path = path;
+        o.work_crs_wkt = wkt;
+        const auto [ms, report] = read_managers(o);
+        CHECK(report.ok());
+        REQUIRE(ms.size() == 1);
+        REQUIRE(ms[0].has_base);
+        // On the zone's central meridian: easting 500 km; 28 N is about 3,098 km north.
+        CHECK(ms[0].base.x == doctest::Approx(500000).epsilon(1e-6));
+        CHECK(ms[0].base.y == doctest::Approx(3098000).epsilon(1e-3));
+    }
+    CPLFree(wkt);
+    std::filesystem::remove_all(dir);
+}
