@@ -13,4 +13,7 @@ void register_check(CLI::App& root, std::function<int()>& action);
 /// `grid-partition plan`.
 void register_plan(CLI::App& root, std::function<int()>& action);
 
+/// `grid-partition locate`.
+void register_locate(CLI::App& root, std::function<int()>& action);
+
 } // namespace gp

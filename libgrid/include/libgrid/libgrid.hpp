@@ -5,6 +5,7 @@
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/locate.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/progress.hpp>
 #include <libgrid/service_areas.hpp>
