@@ -219,6 +219,20 @@ int run_locate(const LocateFlags& f)
                               points.crs_wkt, protect);
     } else {
         fmt::memory_buffer buf;
+        // RFC 4180 quoting (as csv_field) appended in place: a million rows make the temporary
+        // strings of csv_field() show in the run time.
+        auto field = [&buf](const std::string& s) {
+            if (s.find_first_of(",\"\r\n") == std::string::npos) {
+                buf.append(s.data(), s.data() + s.size());
+                return;
+            }
+            buf.push_back('"');
+            for (const char ch : s) {
+                if (ch == '"') buf.push_back('"');
+                buf.push_back(ch);
+            }
+            buf.push_back('"');
+        };
         fmt::format_to(std::back_inserter(buf), "id,x,y,grid_id,station_id,manager_id,manager_name,"
                                                 "manager_phone,inside,distance_m{}\n",
                        f.skip_invalid ? ",status" : "");
@@ -226,17 +240,29 @@ int run_locate(const LocateFlags& f)
             const auto& p = points.points[i];
             const auto* c = contact(i);
             const bool ok = p.problem.empty();
-            if (ok)
+            field(p.id);
+            if (ok) {
                 // x, y as read (shortest text that reads back as the same number); 1 cm for distances.
-                fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{}", csv_field(p.id), p.xy.x,
-                               p.xy.y, csv_field(c->grid_id), csv_field(c->station_id), csv_field(c->manager_id),
-                               csv_field(c->manager_name), csv_field(c->manager_phone),
-                               where[i].inside ? "true" : "false",
-                               where[i].inside ? std::string("0") : fmt::format("{:.2f}", where[i].distance_m));
-            else
-                fmt::format_to(std::back_inserter(buf), "{},,,,,,,,,", csv_field(p.id));
-            if (f.skip_invalid)
-                fmt::format_to(std::back_inserter(buf), ",{}", ok ? std::string("located") : csv_field("rejected: " + p.problem));
+                fmt::format_to(std::back_inserter(buf), ",{},{},", p.xy.x, p.xy.y);
+                for (const std::string* s : {&c->grid_id, &c->station_id, &c->manager_id, &c->manager_name}) {
+                    field(*s);
+                    buf.push_back(',');
+                }
+                field(c->manager_phone);
+                if (where[i].inside) {
+                    const char tail[] = ",true,0";
+                    buf.append(tail, tail + sizeof(tail) - 1);
+                } else {
+                    fmt::format_to(std::back_inserter(buf), ",false,{:.2f}", where[i].distance_m);
+                }
+            } else {
+                const char tail[] = ",,,,,,,,,";
+                buf.append(tail, tail + sizeof(tail) - 1);
+            }
+            if (f.skip_invalid) {
+                buf.push_back(',');
+                field(ok ? std::string("located") : "rejected: " + p.problem);
+            }
             buf.push_back('\n');
         }
         libgrid::write_text_file(f.out, std::string(buf.data(), buf.size()), protect);

@@ -74,6 +74,7 @@ struct LocatorStats {
     std::size_t cell_edge_refs = 0; ///< Edge references held by border cells.
     double cell_size_m = 0.0;       ///< Cell width (= height). Units: metres.
     std::size_t memory_bytes = 0;   ///< Heap memory held by the index and the contacts.
+    Box extent;                     ///< Bounding box of every edge (empty without edges).
 };
 
 /// Answers "which grid is this point in" for a fixed set of grids.

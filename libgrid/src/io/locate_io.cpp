@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <string_view>
 
 namespace fs = std::filesystem;
 
@@ -31,23 +32,29 @@ std::string join_names(const OGRFeatureDefn& defn)
     return out.empty() ? "(none)" : out;
 }
 
-std::string text(OGRFeature& f, int idx)
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// A field's text without surrounding blanks, as a view into the feature ({} when null).
+std::string_view view(OGRFeature& f, int idx)
 {
     if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-    std::string s = f.GetFieldAsString(idx);
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+    std::string_view s = f.GetFieldAsString(idx);
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
 }
 
-/// Strict number: the whole trimmed text is one finite number.
-bool parse_number(const std::string& s, double& value)
+std::string text(OGRFeature& f, int idx) { return std::string(view(f, idx)); }
+
+/// Strict number: the whole text is one finite number. `s` views a NUL-terminated field text,
+/// so strtod stops at its end at the latest.
+bool parse_number(std::string_view s, double& value)
 {
     if (s.empty()) return false;
     errno = 0;
     char* end = nullptr;
-    value = std::strtod(s.c_str(), &end);
-    return errno == 0 && end == s.c_str() + s.size() && std::isfinite(value);
+    value = std::strtod(s.data(), &end);
+    return errno == 0 && end == s.data() + s.size() && std::isfinite(value);
 }
 
 /// Field index by exact name, else case-insensitively; -1 when absent.
@@ -302,10 +309,13 @@ PointSet read_points(const PointReadOptions& options)
             else p.problem += "; " + why;
         };
         if (by_fields) {
-            const std::string tx = text(*feature, i_x), ty = text(*feature, i_y);
+            // Views, not copies: a million rows make the copies show in the run time. The x view
+            // is used before GDAL is asked for y (GetFieldAsString may reuse its buffer).
+            const std::string_view tx = view(*feature, i_x);
             double x = nan, y = nan;
             if (tx.empty()) note(fmt::format("x (field '{}') is empty", x_name));
             else if (!parse_number(tx, x)) note(fmt::format("x '{}' (field '{}') is not a number", tx, x_name));
+            const std::string_view ty = view(*feature, i_y);
             if (ty.empty()) note(fmt::format("y (field '{}') is empty", y_name));
             else if (!parse_number(ty, y)) note(fmt::format("y '{}' (field '{}') is not a number", ty, y_name));
             p.xy = {x, y};

@@ -119,6 +119,7 @@ struct Locator::Impl {
     std::vector<Segment> segments;
     std::vector<std::uint32_t> segment_grid;
     // uniform index
+    Box extent; ///< Of every edge.
     double x0 = 0.0, y0 = 0.0, cell = 1.0, inv_cell = 1.0;
     std::size_t nx = 0, ny = 0;
     std::vector<std::uint32_t> cells;          ///< Grid, no_grid, or border_flag | border index.
@@ -134,7 +135,8 @@ struct Locator::Impl {
     void add_edges(const std::vector<LocatorGrid>& grids);
     void build_cells(double cells_per_edge);
     void build_hierarchy();
-    Location nearest(double px, double py) const noexcept;
+    Location nearest(double px, double py, double best = std::numeric_limits<double>::infinity(),
+                     std::uint32_t best_grid = Location::none) const noexcept;
     Location in_border_cell(std::uint32_t b, double px, double py) const noexcept;
 };
 
@@ -179,6 +181,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
         box.add({s.ax, s.ay});
         box.add({s.bx, s.by});
     }
+    extent = box;
     const double w = std::max(box.max_x - box.min_x, 1e-9);
     const double h = std::max(box.max_y - box.min_y, 1e-9);
     const double wanted = std::clamp(cells_per_edge * static_cast<double>(segments.size()), 64.0,
@@ -398,15 +401,15 @@ void Locator::Impl::build_hierarchy()
     }
 }
 
-Location Locator::Impl::nearest(double px, double py) const noexcept
+/// `best` (squared) and `best_grid`: an upper bound already known (an edge near the point), so
+/// that most of the hierarchy is pruned at once.
+Location Locator::Impl::nearest(double px, double py, double best, std::uint32_t best_grid) const noexcept
 {
     Location out;
     if (nodes.empty()) {
         out.distance_m = std::numeric_limits<double>::quiet_NaN();
         return out;
     }
-    double best = std::numeric_limits<double>::infinity();
-    std::uint32_t best_grid = Location::none;
     std::array<std::uint32_t, 128> stack;
     std::size_t top = 0;
     stack[top++] = 0;
@@ -508,7 +511,21 @@ Location Locator::Impl::in_border_cell(std::uint32_t b, double px, double py) co
         for (const auto& [g, is_odd] : parity)
             if (is_odd) best = std::min(best, g);
     }
-    if (best == Location::none) return nearest(px, py);
+    if (best == Location::none) {
+        // Outside: the cell's own edges give a first bound for the nearest-edge search. Equal
+        // distances are settled there by the lowest grid, as in the search itself.
+        double bound = std::numeric_limits<double>::infinity();
+        std::uint32_t bound_grid = Location::none;
+        for (std::uint32_t i = border_first[b]; i < border_first[b + 1]; ++i) {
+            const std::uint32_t e = border_edges[i];
+            const double d2 = distance2(segments[e], px, py);
+            if (d2 < bound || (d2 == bound && segment_grid[e] < bound_grid)) {
+                bound = d2;
+                bound_grid = segment_grid[e];
+            }
+        }
+        return nearest(px, py, bound, bound_grid);
+    }
     Location out;
     out.grid = best;
     out.inside = true;
@@ -593,6 +610,7 @@ LocatorStats Locator::stats() const noexcept
     s.border_cells = d.border_ref.size();
     s.cell_edge_refs = d.border_edges.size();
     s.cell_size_m = d.cells.empty() ? 0.0 : d.cell;
+    s.extent = d.extent;
     std::size_t contact_bytes = bytes(d.contacts);
     for (const auto& c : d.contacts)
         for (const auto* text : {&c.grid_id, &c.station_id, &c.manager_id, &c.manager_name, &c.manager_phone})
