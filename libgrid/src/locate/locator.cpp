@@ -30,8 +30,13 @@
 namespace libgrid {
 namespace {
 
-constexpr std::uint32_t no_grid = 0x7FFFFFFFu;     ///< Edge-free cell outside every grid.
-constexpr std::uint32_t border_flag = 0x80000000u; ///< Cell value: border cell index follows.
+// A cell's value: a grid index (the cell lies in that grid), or outside_flag | an edge near the
+// cell (the cell lies outside every grid; the edge bounds the nearest-edge search), or
+// border_flag | a border cell index.
+constexpr std::uint32_t border_flag = 0x80000000u;
+constexpr std::uint32_t outside_flag = 0x40000000u;
+constexpr std::uint32_t value_mask = 0x3FFFFFFFu;
+constexpr std::uint32_t max_items = value_mask; ///< Grids and edges must stay below this.
 constexpr std::size_t max_cells = std::size_t{1} << 26;
 constexpr std::size_t leaf_size = 4;
 
@@ -122,7 +127,7 @@ struct Locator::Impl {
     Box extent; ///< Of every edge.
     double x0 = 0.0, y0 = 0.0, cell = 1.0, inv_cell = 1.0;
     std::size_t nx = 0, ny = 0;
-    std::vector<std::uint32_t> cells;          ///< Grid, no_grid, or border_flag | border index.
+    std::vector<std::uint32_t> cells;          ///< See border_flag and outside_flag.
     std::vector<std::uint32_t> border_first;   ///< Border cell b's edges: [first[b], first[b+1]).
     std::vector<std::uint32_t> border_edges;   ///< Edge ids, ascending within a cell.
     std::vector<Point> border_ref;             ///< Reference point of each border cell.
@@ -135,8 +140,18 @@ struct Locator::Impl {
     void add_edges(const std::vector<LocatorGrid>& grids);
     void build_cells(double cells_per_edge);
     void build_hierarchy();
-    Location nearest(double px, double py, double best = std::numeric_limits<double>::infinity(),
-                     std::uint32_t best_grid = Location::none) const noexcept;
+    /// The nearest edge so far: squared distance, its grid, the edge.
+    struct Hit {
+        double d2 = std::numeric_limits<double>::infinity();
+        std::uint32_t grid = Location::none;
+        std::uint32_t edge = Location::none;
+    };
+    Hit hit(std::uint32_t e, double px, double py) const noexcept
+    {
+        return {distance2(segments[e], px, py), segment_grid[e], e};
+    }
+    Hit search(double px, double py, Hit best) const noexcept;
+    Location nearest(double px, double py, Hit seed) const noexcept;
     Location in_border_cell(std::uint32_t b, double px, double py) const noexcept;
 };
 
@@ -167,9 +182,9 @@ void Locator::Impl::add_edges(const std::vector<LocatorGrid>& grids)
             for (const auto& hole : poly.holes)
                 add_ring(hole, static_cast<std::uint32_t>(g), grids[g].contact.grid_id);
         }
-    if (segments.size() >= no_grid)
+    if (segments.size() >= max_items)
         throw Error(ErrorCode::invalid_argument,
-                    fmt::format("locate: {} polygon edges are more than the Locator holds (2^31) "
+                    fmt::format("locate: {} polygon edges are more than the Locator holds (2^30) "
                                 "(fix: split the territory)",
                                 segments.size()));
 }
@@ -231,7 +246,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
     // Two passes: count the edges of each cell, then fill the border cells' lists.
     std::vector<std::uint32_t> count(nx * ny, 0);
     for (const auto& s : segments) for_cells(s, [&](std::size_t c) { ++count[c]; });
-    cells.assign(nx * ny, no_grid);
+    cells.assign(nx * ny, 0);
     border_first.assign(1, 0);
     std::size_t refs = 0;
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -251,7 +266,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
         std::vector<std::uint32_t> fill(border_first.begin(), border_first.end() - 1);
         for (std::uint32_t e = 0; e < segments.size(); ++e)
             for_cells(segments[e], [&](std::size_t c) {
-                border_edges[fill[cells[c] & ~border_flag]++] = e;
+                border_edges[fill[cells[c] & value_mask]++] = e;
             });
     }
 
@@ -263,7 +278,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
         for (std::size_t c = 0; c < nx; ++c) {
             const std::uint32_t v = cells[r * nx + c];
             if (!(v & border_flag)) continue;
-            const std::uint32_t b = v & ~border_flag;
+            const std::uint32_t b = v & value_mask;
             const double cx0 = x0 + static_cast<double>(c) * cell, cy0 = y0 + static_cast<double>(r) * cell;
             Point best{cx0 + 0.5 * cell, cy0 + 0.5 * cell};
             double best_d2 = -1.0;
@@ -296,6 +311,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
         else state.insert(it, g);
     };
     const std::uint32_t* empty = nullptr;
+    std::uint32_t hint = Location::none;
     for (std::size_t r = 0; r < ny; ++r) {
         state.clear();
         Point prev{};
@@ -304,7 +320,7 @@ void Locator::Impl::build_cells(double cells_per_edge)
             const std::size_t id = r * nx + c;
             const std::uint32_t v = cells[id];
             const bool border = (v & border_flag) != 0;
-            const std::uint32_t b = v & ~border_flag;
+            const std::uint32_t b = v & value_mask;
             const Point here = border ? border_ref[b]
                                       : Point{x0 + (static_cast<double>(c) + 0.5) * cell,
                                               y0 + (static_cast<double>(r) + 0.5) * cell};
@@ -327,8 +343,13 @@ void Locator::Impl::build_cells(double cells_per_edge)
             if (border) {
                 ref_grids.insert(ref_grids.end(), state.begin(), state.end());
                 ref_first.push_back(static_cast<std::uint32_t>(ref_grids.size()));
+            } else if (!state.empty()) {
+                cells[id] = state.front();
             } else {
-                cells[id] = state.empty() ? no_grid : state.front();
+                // The edge nearest to the cell's centre; the previous hint seeds the search.
+                const Hit seed = hint == Location::none ? Hit{} : hit(hint, here.x, here.y);
+                hint = search(here.x, here.y, seed).edge;
+                cells[id] = outside_flag | hint;
             }
             prev = here;
             prev_begin = begin;
@@ -401,30 +422,23 @@ void Locator::Impl::build_hierarchy()
     }
 }
 
-/// `best` (squared) and `best_grid`: an upper bound already known (an edge near the point), so
-/// that most of the hierarchy is pruned at once.
-Location Locator::Impl::nearest(double px, double py, double best, std::uint32_t best_grid) const noexcept
+/// The nearest edge to p: the least (squared distance, grid) over every edge, so that equally
+/// near edges of two grids give the lower grid. `best`: an edge already known to be near (or
+/// none), which lets the search prune most of the hierarchy at once.
+Locator::Impl::Hit Locator::Impl::search(double px, double py, Hit best) const noexcept
 {
-    Location out;
-    if (nodes.empty()) {
-        out.distance_m = std::numeric_limits<double>::quiet_NaN();
-        return out;
-    }
+    if (nodes.empty()) return best;
     std::array<std::uint32_t, 128> stack;
     std::size_t top = 0;
     stack[top++] = 0;
     while (top > 0) {
         const Node& n = nodes[stack[--top]];
-        if (box_distance2(n, px, py) > best) continue;
+        if (box_distance2(n, px, py) > best.d2) continue;
         if (n.count > 0) {
             for (std::uint32_t i = n.first; i < n.first + n.count; ++i) {
                 const std::uint32_t e = node_edges[i];
                 const double d2 = distance2(segments[e], px, py);
-                // Equally near edges (a vertex shared by two grids): the lowest grid wins.
-                if (d2 < best || (d2 == best && segment_grid[e] < best_grid)) {
-                    best = d2;
-                    best_grid = segment_grid[e];
-                }
+                if (d2 < best.d2 || (d2 == best.d2 && segment_grid[e] < best.grid)) best = {d2, segment_grid[e], e};
             }
             continue;
         }
@@ -440,9 +454,20 @@ Location Locator::Impl::nearest(double px, double py, double best, std::uint32_t
             stack[top++] = n.first + 1;
         }
     }
-    out.grid = best_grid;
+    return best;
+}
+
+Location Locator::Impl::nearest(double px, double py, Hit seed) const noexcept
+{
+    const Hit best = search(px, py, seed);
+    Location out;
+    if (best.grid == Location::none) {
+        out.distance_m = std::numeric_limits<double>::quiet_NaN();
+        return out;
+    }
+    out.grid = best.grid;
     out.inside = false;
-    out.distance_m = std::sqrt(best);
+    out.distance_m = std::sqrt(best.d2);
     return out;
 }
 
@@ -514,17 +539,12 @@ Location Locator::Impl::in_border_cell(std::uint32_t b, double px, double py) co
     if (best == Location::none) {
         // Outside: the cell's own edges give a first bound for the nearest-edge search. Equal
         // distances are settled there by the lowest grid, as in the search itself.
-        double bound = std::numeric_limits<double>::infinity();
-        std::uint32_t bound_grid = Location::none;
+        Hit seed;
         for (std::uint32_t i = border_first[b]; i < border_first[b + 1]; ++i) {
-            const std::uint32_t e = border_edges[i];
-            const double d2 = distance2(segments[e], px, py);
-            if (d2 < bound || (d2 == bound && segment_grid[e] < bound_grid)) {
-                bound = d2;
-                bound_grid = segment_grid[e];
-            }
+            const Hit h = hit(border_edges[i], px, py);
+            if (h.d2 < seed.d2 || (h.d2 == seed.d2 && h.grid < seed.grid)) seed = h;
         }
-        return nearest(px, py, bound, bound_grid);
+        return nearest(px, py, seed);
     }
     Location out;
     out.grid = best;
@@ -538,9 +558,9 @@ Locator::Locator() : m_impl(std::make_unique<Impl>()) {}
 Locator::Locator(std::vector<LocatorGrid> grids, const LocatorOptions& options)
     : m_impl(std::make_unique<Impl>())
 {
-    if (grids.size() >= no_grid)
+    if (grids.size() >= max_items)
         throw Error(ErrorCode::invalid_argument,
-                    fmt::format("locate: {} grids are more than the Locator holds (2^31)", grids.size()));
+                    fmt::format("locate: {} grids are more than the Locator holds (2^30)", grids.size()));
     if (!(options.cells_per_edge > 0.0))
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("locate: cells_per_edge {} must be positive", options.cells_per_edge));
@@ -552,8 +572,8 @@ Locator::Locator(std::vector<LocatorGrid> grids, const LocatorOptions& options)
     grids.clear();
     grids.shrink_to_fit();
     if (!d.segments.empty()) {
+        d.build_hierarchy(); // first: the cells outside every grid keep a nearby edge
         d.build_cells(options.cells_per_edge);
-        d.build_hierarchy();
     }
 }
 
@@ -570,12 +590,22 @@ Location Locator::locate(const Point& p) const noexcept
         return out;
     }
     const double fx = (p.x - d.x0) * d.inv_cell, fy = (p.y - d.y0) * d.inv_cell;
-    if (!(fx >= 0.0 && fy >= 0.0 && fx < static_cast<double>(d.nx) && fy < static_cast<double>(d.ny)))
-        return d.nearest(p.x, p.y); // beyond the padded extent: outside every grid
-    const std::size_t id = static_cast<std::size_t>(fy) * d.nx + static_cast<std::size_t>(fx);
-    const std::uint32_t v = d.cells[id];
-    if (v & border_flag) return d.in_border_cell(v & ~border_flag, p.x, p.y);
-    if (v == no_grid) return d.nearest(p.x, p.y);
+    // Beyond the padded extent the point is outside every grid: the nearest cell (one of the
+    // padding cells, all outside) still gives a nearby edge.
+    const double top_x = static_cast<double>(d.nx - 1), top_y = static_cast<double>(d.ny - 1);
+    const std::size_t cx = fx > 0.0 ? (fx < top_x ? static_cast<std::size_t>(fx) : d.nx - 1) : 0;
+    const std::size_t cy = fy > 0.0 ? (fy < top_y ? static_cast<std::size_t>(fy) : d.ny - 1) : 0;
+    const std::uint32_t v = d.cells[cy * d.nx + cx];
+    const bool beyond = !(fx >= 0.0 && fy >= 0.0 && fx < static_cast<double>(d.nx) && fy < static_cast<double>(d.ny));
+    if (beyond) {
+        // Padding cells are never inside a grid: a border cell's first edge seeds the search.
+        const Impl::Hit seed = (v & border_flag)   ? d.hit(d.border_edges[d.border_first[v & value_mask]], p.x, p.y)
+                               : (v & outside_flag) ? d.hit(v & value_mask, p.x, p.y)
+                                                    : Impl::Hit{};
+        return d.nearest(p.x, p.y, seed);
+    }
+    if (v & border_flag) return d.in_border_cell(v & value_mask, p.x, p.y);
+    if (v & outside_flag) return d.nearest(p.x, p.y, d.hit(v & value_mask, p.x, p.y));
     Location out;
     out.grid = v;
     out.inside = true;
