@@ -575,6 +575,10 @@ Locator::Locator(std::vector<LocatorGrid> grids, const LocatorOptions& options)
         d.build_hierarchy(); // first: the cells outside every grid keep a nearby edge
         d.build_cells(options.cells_per_edge);
     }
+    // Grown by push_back: give back the spare capacity the Locator would otherwise hold for life.
+    for (auto* v : {&d.segment_grid, &d.border_first, &d.ref_first, &d.ref_grids}) v->shrink_to_fit();
+    d.segments.shrink_to_fit();
+    d.nodes.shrink_to_fit();
 }
 
 Locator::~Locator() = default;
