@@ -241,7 +241,7 @@ int run_locate(const LocateFlags& f)
             const auto* c = contact(i);
             const bool ok = p.problem.empty();
             field(p.id);
-            if (ok) {
+            if (ok && c) {
                 // x, y as read (shortest text that reads back as the same number); 1 cm for distances.
                 fmt::format_to(std::back_inserter(buf), ",{},{},", p.xy.x, p.xy.y);
                 for (const std::string* s : {&c->grid_id, &c->station_id, &c->manager_id, &c->manager_name}) {
@@ -255,6 +255,8 @@ int run_locate(const LocateFlags& f)
                 } else {
                     fmt::format_to(std::back_inserter(buf), ",false,{:.2f}", where[i].distance_m);
                 }
+            } else if (ok) { // no grid at all (a Locator without edges): nothing to name
+                fmt::format_to(std::back_inserter(buf), ",{},{},,,,,,false,", p.xy.x, p.xy.y);
             } else {
                 const char tail[] = ",,,,,,,,,";
                 buf.append(tail, tail + sizeof(tail) - 1);

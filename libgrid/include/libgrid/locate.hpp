@@ -154,7 +154,8 @@ struct LoadLocatorOptions {
 /// Complexity: O(vertices log vertices).
 /// @throws Error(io_open) when the folder or grids.gpkg cannot be opened, Error(io_layer) when
 /// there is no `grids` layer, Error(io_field) when `grid_id` is missing, Error(invalid_input)
-/// when a grid has no polygon, Error(crs) when the CRS cannot be projected.
+/// when the layer holds no grid or a grid has no polygon, Error(crs) when the CRS cannot be
+/// projected.
 Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& options = {});
 
 /// Where points to look up come from and how to read them.

@@ -151,6 +151,9 @@ Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& opti
                                     g.contact.grid_id, feature->GetFID(), path));
         grids.push_back(std::move(g));
     }
+    if (grids.empty())
+        throw Error(ErrorCode::invalid_input,
+                    fmt::format("io: layer 'grids' of '{}' holds no grid (fix: re-run grid-partition plan)", path));
     for (auto& g : grids)
         for (auto& poly : g.shape) {
             for (auto& p : poly.outer) {

@@ -91,6 +91,28 @@ TEST_CASE("a plan without manager fields gives empty manager fields")
     CHECK(loc.contact(1).manager_phone.empty());
 }
 
+TEST_CASE("a point table row with a NaN point is written without geometry")
+{
+    TempDir dir("locate-nullgeom");
+    FeatureTable t;
+    t.name = "located";
+    t.kind = GeometryKind::point;
+    t.fields = {{"id", FieldType::text}};
+    t.rows = {{std::string("a")}, {std::string("b")}};
+    t.points = {{14.5, 35.9}, {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()}};
+    write_tables(dir.path().string(), "located", Format::gpkg, {t}, "EPSG:4326", "EPSG:4326");
+    GDALDatasetUniquePtr ds(GDALDataset::Open(dir.file("located.gpkg").c_str(), GDAL_OF_VECTOR));
+    REQUIRE(ds != nullptr);
+    OGRLayer* layer = ds->GetLayerByName("located");
+    REQUIRE(layer != nullptr);
+    REQUIRE(layer->GetFeatureCount() == 2);
+    OGRFeatureUniquePtr a(layer->GetNextFeature()), b(layer->GetNextFeature());
+    REQUIRE(a->GetGeometryRef() != nullptr);
+    CHECK(a->GetGeometryRef()->toPoint()->getX() == 14.5);
+    CHECK(std::string(b->GetFieldAsString("id")) == "b");
+    CHECK(b->GetGeometryRef() == nullptr);
+}
+
 TEST_CASE("load_locator names the folder, file, layer or field that is missing")
 {
     TempDir dir("locate-errors");
@@ -110,6 +132,17 @@ TEST_CASE("load_locator names the folder, file, layer or field that is missing")
     msg = error_of([&] { load_locator(dir.path().string()); }, code);
     CHECK(code == ErrorCode::io_field);
     CHECK(has(msg, "has no field 'grid_id'; its fields are: name"));
+    fs::remove(dir.file("grids.gpkg"));
+    write_layer(dir.file("grids.gpkg"), "GPKG", "grids", 4326, wkbPolygon, {{"grid_id"}}, {});
+    msg = error_of([&] { load_locator(dir.path().string()); }, code);
+    CHECK(code == ErrorCode::invalid_input);
+    CHECK(has(msg, "holds no grid"));
+    fs::remove(dir.file("grids.gpkg"));
+    write_layer(dir.file("grids.gpkg"), "GPKG", "grids", 4326, wkbPolygon, {{"grid_id"}}, {{{"G1"}, ""}});
+    msg = error_of([&] { load_locator(dir.path().string()); }, code);
+    CHECK(code == ErrorCode::invalid_input);
+    CHECK(has(msg, "grid 'G1' (fid 1)"));
+    CHECK(has(msg, "has no polygon geometry"));
 }
 
 TEST_CASE("read_points keeps every CSV row in order and says why a row cannot be used")
