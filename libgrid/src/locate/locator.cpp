@@ -2,7 +2,8 @@
 // bounding-volume hierarchy over the same edges for the distance of points outside every grid.
 //
 // How a query is answered. Every cell of the index is either free of edges (the whole cell lies
-// in one grid, or in none, and the cell stores that answer), or a border cell holding the edges
+// in one grid, and the cell stores it; or in none, and the cell stores an edge near it, which
+// bounds the nearest-edge search from the start), or a border cell holding the edges
 // that touch it (registered conservatively, with a small margin) and one reference point inside
 // it, away from every edge, whose containing grids were computed when the index was built. A
 // point q in a border cell belongs to grid g when it is on an edge of g, or when the segment from
@@ -12,7 +13,8 @@
 // only (half-open rule), which keeps the parity right where the segment passes through a vertex.
 //
 // How the reference states are built without testing each one against whole polygons: along
-// each row of cells, from the padding column on the left (outside every grid), the state is
+// each row of cells, from the padding column on the left (left of every edge, so outside every
+// grid), the state is
 // carried from one cell's reference point to the next one's by the same crossing rule; the
 // segment between two neighbouring reference points stays inside the two cells, so only their
 // edges can cross it. Building is therefore linear in cells plus edge references.
