@@ -123,10 +123,11 @@ int run_locate(const LocateFlags& f)
                stats.columns, stats.rows, stats.cell_size_m,
                stats.cells ? 100.0 * double(stats.border_cells) / double(stats.cells) : 0.0,
                double(stats.memory_bytes) / 1048576.0);
-    fmt::print("  points         {} read from '{}' (layer '{}', {}, ids from {}) in {}\n", with_commas(double(n)),
+    fmt::print("  points         {} read from '{}' (layer '{}', {}, ids from {}) in {}{}\n", with_commas(double(n)),
                points.file, points.layer, points.coordinates,
                points.id_field.empty() ? std::string("the feature ids") : "field '" + points.id_field + "'",
-               crs_label(points.crs_wkt));
+               crs_label(points.crs_wkt),
+               points.crs_assumed ? " (assumed: the file has no CRS; give --points-crs if it is another)" : "");
     auto print_invalid = [&] {
         fmt::print("  invalid        {} points cannot be located:\n", with_commas(double(invalid)));
         std::size_t shown = 0;

@@ -57,6 +57,7 @@ TEST_CASE("locate writes each work order's grid, station and manager and flags t
     CHECK(contains(r.out, "12 grids"));
     CHECK(contains(r.out, "3 read from"));
     CHECK(contains(r.out, "columns lon, lat"));
+    CHECK(contains(r.out, "in WGS 84 (assumed: the file has no CRS; give --points-crs if it is another)"));
     CHECK(contains(r.out, "2 inside a grid, 1 outside every grid"));
     CHECK(contains(r.out, "w3: G0"));
     CHECK(contains(r.out, "result: 3 points located (2 inside, 1 outside)"));

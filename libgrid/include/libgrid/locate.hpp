@@ -191,7 +191,9 @@ struct PointSet {
     std::string file;               ///< Source file.
     std::string layer;              ///< Source layer name.
     std::string id_field;           ///< Field the ids came from ("" = FIDs).
-    std::string coordinates;        ///< How coordinates were read, e.g. "geometry" or "x, y".
+    std::string coordinates;        ///< How coordinates were read, e.g. "geometry" or "columns x, y".
+    /// True when the layer has no CRS and none was given: `crs_wkt` is the fallback.
+    bool crs_assumed = false;
 };
 
 /// Reads every feature of a point layer (or a table with x/y columns) keeping input order;

@@ -290,8 +290,10 @@ PointSet read_points(const PointReadOptions& options)
         out.crs_wkt = detail::srs_to_wkt(srs);
     else if (!options.crs.empty())
         out.crs_wkt = detail::srs_to_wkt(detail::parse_srs(options.crs, "points CRS").get());
-    else
+    else {
         out.crs_wkt = options.fallback_crs_wkt;
+        out.crs_assumed = true;
+    }
 
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const GIntBig count = layer->GetFeatureCount(FALSE);

@@ -161,6 +161,7 @@ TEST_CASE("read_points keeps every CSV row in order and says why a row cannot be
     CHECK(set.coordinates == "columns lon, lat");
     CHECK(set.id_field == "id");
     CHECK(set.crs_wkt == o.fallback_crs_wkt);
+    CHECK(set.crs_assumed);
     CHECK(set.points[0].problem.empty());
     CHECK(set.points[0].xy.x == 14.505);
     CHECK(set.points[0].xy.y == 35.885);
@@ -178,6 +179,7 @@ TEST_CASE("read_points keeps every CSV row in order and says why a row cannot be
     const PointSet swapped = read_points(o);
     CHECK(swapped.coordinates == "columns lat, lon");
     CHECK(has(swapped.crs_wkt, "UTM zone 33N"));
+    CHECK_FALSE(swapped.crs_assumed);
     CHECK(swapped.points[0].xy.x == 35.885);
 
     ErrorCode code{};
