@@ -195,3 +195,22 @@ TEST_CASE("locate explains a missing plan, a folder that is not a plan, missing 
     CHECK(contains(r.err, "no such file"));
     CHECK_FALSE(fs::exists(d / "o.csv"));
 }
+
+TEST_CASE("locate copies the manager fields of the plan's grids, quoted where needed")
+{
+    TempDir d;
+    // A plan folder whose grids carry manager fields (as manager assignment writes them). GDAL
+    // recognises the GeoJSON text by its content, so this fixture needs no GDAL in the test.
+    fs::create_directories(d.path / "plan");
+    d.write("plan/grids.gpkg",
+            geojson({box(14.50, 35.88, 14.51, 35.89,
+                         R"("grid_id":"G1","station_id":"S1","manager_id":"M1","manager_name":"王芳, senior","manager_phone":"+356 2000 0001")"),
+                     box(14.51, 35.88, 14.52, 35.89,
+                         R"("grid_id":"G2","station_id":"S1","manager_id":"","manager_name":"","manager_phone":"")")}));
+    const std::string points = d.write("p.csv", "id,lon,lat\na,14.505,35.885\nb,14.515,35.885\n");
+    const auto r = run("locate -q --plan '" + (d / "plan") + "' --points '" + points + "' --out '" + (d / "o.csv") + "'");
+    REQUIRE(r.status == 0);
+    CHECK(slurp(d / "o.csv") == "id,x,y,grid_id,station_id,manager_id,manager_name,manager_phone,inside,distance_m\n"
+                                "a,14.505,35.885,G1,S1,M1,\"王芳, senior\",+356 2000 0001,true,0\n"
+                                "b,14.515,35.885,G2,S1,,,,true,0\n");
+}
