@@ -214,3 +214,21 @@ TEST_CASE("locate copies the manager fields of the plan's grids, quoted where ne
                                 "a,14.505,35.885,G1,S1,M1,\"王芳, senior\",+356 2000 0001,true,0\n"
                                 "b,14.515,35.885,G2,S1,,,,true,0\n");
 }
+
+TEST_CASE("locate --where keeps only the points the filter selects")
+{
+    TempDir d;
+    plan_malta(d / "plan");
+    const auto r = run("locate -q --plan '" + (d / "plan") + "' --points '" + d.write("orders.csv", orders) +
+                       "' --where \"kind = 'repair'\" --out '" + (d / "repairs.csv") + "'");
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "2 read from"));
+    const auto rows = rows_of(d / "repairs.csv");
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[1][0] == "w1");
+    CHECK(rows[2][0] == "w3");
+    const auto bad = run("locate -q --plan '" + (d / "plan") + "' --points '" + (d / "orders.csv") +
+                         "' --where \"kindd = 'repair'\" --out '" + (d / "x.csv") + "'");
+    CHECK(bad.status == 3);
+    CHECK(contains(bad.err, "is not valid OGR SQL"));
+}

@@ -295,6 +295,15 @@ PointSet read_points(const PointReadOptions& options)
         out.crs_assumed = true;
     }
 
+    // Work order files carry many columns (address, description, ...): GDAL need not decode the
+    // ones not used. Not with a filter, which may read any of them.
+    if (src.where.empty()) {
+        CPLStringList ignored;
+        for (int i = 0; i < defn.GetFieldCount(); ++i)
+            if (i != i_id && i != i_x && i != i_y) ignored.AddString(defn.GetFieldDefn(i)->GetNameRef());
+        if (!ignored.empty()) layer->SetIgnoredFields(const_cast<const char**>(ignored.List()));
+    }
+
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const GIntBig count = layer->GetFeatureCount(FALSE);
     if (count > 0) out.points.reserve(static_cast<std::size_t>(count));
