@@ -61,6 +61,9 @@ struct LocatorOptions {
     /// WKT of the CRS the shapes (and queries) are in, kept for crs_wkt(). Default: "" (a
     /// local planar frame in metres).
     std::string crs_wkt;
+    /// WKT of the CRS the grids were stored in before being projected to `crs_wkt`, kept for
+    /// source_crs_wkt() (load_locator() sets it to the plan's CRS). Default: "".
+    std::string source_crs_wkt;
 };
 
 /// Size figures of a Locator's index (for reports and benchmarks).
@@ -121,14 +124,11 @@ public:
     const GridContact& contact(std::size_t index) const;
     /// WKT of the CRS queries are answered in ("" = local planar frame in metres).
     const std::string& crs_wkt() const noexcept;
-    /// WKT of the CRS the grids were stored in before being projected for the index ("" when
-    /// built in memory or when the plan has no CRS).
+    /// WKT of the CRS the grids were stored in before being projected for the index (see
+    /// LocatorOptions::source_crs_wkt).
     const std::string& source_crs_wkt() const noexcept;
     /// Size figures of the index. O(1).
     LocatorStats stats() const noexcept;
-
-    /// Sets the source CRS reported by source_crs_wkt() (used by load_locator()).
-    void set_source_crs_wkt(std::string wkt);
 
 private:
     struct Impl;

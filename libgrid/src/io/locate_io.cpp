@@ -200,9 +200,8 @@ Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& opti
     LocatorOptions lo;
     lo.cells_per_edge = options.cells_per_edge;
     lo.crs_wkt = detail::srs_to_wkt(work.get());
-    Locator locator(std::move(grids), lo);
-    locator.set_source_crs_wkt(detail::srs_to_wkt(source.get()));
-    return locator;
+    lo.source_crs_wkt = detail::srs_to_wkt(source.get());
+    return Locator(std::move(grids), lo);
 }
 
 PointSet read_points(const PointReadOptions& options)

@@ -568,6 +568,7 @@ Locator::Locator(std::vector<LocatorGrid> grids, const LocatorOptions& options)
                     fmt::format("locate: cells_per_edge {} must be positive", options.cells_per_edge));
     Impl& d = *m_impl;
     d.crs_wkt = options.crs_wkt;
+    d.source_crs_wkt = options.source_crs_wkt;
     d.add_edges(grids);
     d.contacts.reserve(grids.size());
     for (auto& g : grids) d.contacts.push_back(std::move(g.contact));
@@ -632,7 +633,6 @@ const GridContact& Locator::contact(std::size_t index) const
 
 const std::string& Locator::crs_wkt() const noexcept { return m_impl->crs_wkt; }
 const std::string& Locator::source_crs_wkt() const noexcept { return m_impl->source_crs_wkt; }
-void Locator::set_source_crs_wkt(std::string wkt) { m_impl->source_crs_wkt = std::move(wkt); }
 
 LocatorStats Locator::stats() const noexcept
 {
