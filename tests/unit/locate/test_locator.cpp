@@ -290,6 +290,14 @@ TEST_CASE("random points over a tessellation with gaps, holes and a multipolygon
             for (const auto& h : poly.holes)
                 for (const auto& p : h) points.push_back(p);
         }
+    // Points level with a vertex or straight above it: rays and segments through vertices.
+    std::uniform_int_distribution<std::size_t> pick(0, grids.size() - 1);
+    for (int i = 0; i < 3000; ++i) {
+        const Ring& r = grids[pick(rng)].shape.front().outer;
+        const Point& v = r[static_cast<std::size_t>(i) % (r.size() - 1)];
+        points.push_back({coord(rng), v.y});
+        points.push_back({v.x, coord(rng)});
+    }
     for (int k = 0; k <= 600; k += 7) {
         points.push_back({double(k), 0.0});
         points.push_back({0.0, double(k)});
