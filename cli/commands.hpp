@@ -15,5 +15,7 @@ void register_plan(CLI::App& root, std::function<int()>& action);
 
 /// `grid-partition assign` (managers for an existing plan folder).
 void register_assign(CLI::App& root, std::function<int()>& action);
+/// `grid-partition locate`.
+void register_locate(CLI::App& root, std::function<int()>& action);
 
 } // namespace gp

@@ -132,7 +132,7 @@ struct FeatureTable {
     GeometryKind kind = GeometryKind::none; ///< Geometry kind.
     std::vector<FieldDef> fields;   ///< Columns.
     std::vector<std::vector<FieldValue>> rows; ///< rows[i][j] is field j of feature i.
-    std::vector<Point> points;      ///< kind == point: one per row.
+    std::vector<Point> points;      ///< kind == point: one per row (NaN: no geometry).
     std::vector<LineString> lines;  ///< kind == line: one per row.
     std::vector<MultiPolygon> polygons; ///< kind == polygon: one per row.
 };

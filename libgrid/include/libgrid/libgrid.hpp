@@ -7,6 +7,7 @@
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/locate.hpp>
 #include <libgrid/manager.hpp>
 #include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>

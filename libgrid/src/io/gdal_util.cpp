@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <mutex>
 
 namespace libgrid::detail {
@@ -80,6 +81,20 @@ TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialRef
                                                 to->GetName() ? to->GetName() : "?",
                                                 capture.last_error()));
     return ct;
+}
+
+SrsPtr utm_zone_srs(const OGRSpatialReference* src, const Box& box)
+{
+    SrsPtr wgs84(new OGRSpatialReference());
+    wgs84->SetWellKnownGeogCS("WGS84");
+    wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    double x = 0.5 * (box.min_x + box.max_x), y = 0.5 * (box.min_y + box.max_y);
+    if (auto ct = make_transform(src, wgs84.get())) ct->Transform(1, &x, &y);
+    const int zone = std::clamp(static_cast<int>(std::floor((x + 180.0) / 6.0)) + 1, 1, 60);
+    SrsPtr utm(new OGRSpatialReference());
+    utm->importFromEPSG((y >= 0 ? 32600 : 32700) + zone);
+    utm->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return utm;
 }
 
 namespace {

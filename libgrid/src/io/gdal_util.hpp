@@ -68,6 +68,11 @@ std::string srs_to_wkt(const OGRSpatialReference* srs);
 /// @throws Error(crs) when GDAL/PROJ cannot build it.
 TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialReference* to);
 
+/// The UTM zone (WGS 84) of the centre of `box`, a box in `src` coordinates (GIS axis order):
+/// the metric working CRS of georeferenced data that is not projected in metres.
+/// @throws Error(crs) when `src` cannot be related to WGS 84.
+SrsPtr utm_zone_srs(const OGRSpatialReference* src, const Box& box);
+
 /// Converts an OGR (multi)polygon (curves linearised) into a MultiPolygon; other types give
 /// an empty result.
 MultiPolygon to_multipolygon(const OGRGeometry& geom);

@@ -743,15 +743,7 @@ void Reader::choose_work_crs()
             for (const auto& p : t.shape.front().outer) box.add(p);
     }
     if (box.empty()) return;
-    SrsPtr wgs84(new OGRSpatialReference());
-    wgs84->SetWellKnownGeogCS("WGS84");
-    wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    double x = 0.5 * (box.min_x + box.max_x), y = 0.5 * (box.min_y + box.max_y);
-    if (auto ct = detail::make_transform(src, wgs84.get())) ct->Transform(1, &x, &y);
-    const int zone = std::clamp(static_cast<int>(std::floor((x + 180.0) / 6.0)) + 1, 1, 60);
-    m_work.reset(new OGRSpatialReference());
-    m_work->importFromEPSG((y >= 0 ? 32600 : 32700) + zone);
-    m_work->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    m_work = detail::utm_zone_srs(src, box);
 }
 
 void Reader::to_work_crs(const InputLayer& in, std::vector<Point*>& points)

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 #include <filesystem>
@@ -152,7 +153,10 @@ void write_layer(GDALDataset& ds, const FeatureTable& table, const OGRSpatialRef
             else
                 feature->SetFieldNull(idx);
         }
-        if (gtype != wkbNone) {
+        // A point with a NaN coordinate (e.g. a point that could not be read) has no geometry.
+        const bool no_point = table.kind == GeometryKind::point &&
+                              (!std::isfinite(table.points[i].x) || !std::isfinite(table.points[i].y));
+        if (gtype != wkbNone && !no_point) {
             std::unique_ptr<OGRGeometry> geom;
             if (table.kind == GeometryKind::point) {
                 geom = std::make_unique<OGRPoint>(table.points[i].x, table.points[i].y);

@@ -1,0 +1,353 @@
+// grid-partition locate: the grid, station and manager of each point (a day's work orders),
+// from a plan folder. Only reading, formatting and writing live here; the look-up is libgrid's
+// Locator.
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <libgrid/error.hpp>
+#include <libgrid/io.hpp>
+#include <libgrid/locate.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+
+namespace gp {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct LocateFlags {
+    std::string plan;
+    std::string points;
+    std::string where;
+    std::string x_field, y_field;
+    std::string id_field = libgrid::PointReadOptions{}.id_field;
+    std::string points_crs;
+    std::string out;
+    std::size_t max_issues = 20;
+    bool skip_invalid = false;
+    bool quiet = false;
+};
+
+double seconds_since(Clock::time_point& t)
+{
+    const auto now = Clock::now();
+    const double s = std::chrono::duration<double>(now - t).count();
+    t = now;
+    return s;
+}
+
+/// Short name of a CRS given as WKT (its first quoted name), or the local frame.
+std::string crs_label(const std::string& wkt)
+{
+    if (wkt.empty()) return "local planar frame";
+    const auto a = wkt.find('"');
+    const auto b = a == std::string::npos ? a : wkt.find('"', a + 1);
+    return b == std::string::npos ? "unnamed CRS" : wkt.substr(a + 1, b - a - 1);
+}
+
+bool same_path(const fs::path& a, const fs::path& b)
+{
+    std::error_code ec;
+    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+}
+
+int run_locate(const LocateFlags& f)
+{
+    const auto start = Clock::now();
+    auto lap = start;
+    ProgressPrinter progress(f.quiet);
+    auto stage = [&](const char* name) {
+        if (auto cb = progress.callback()) cb(libgrid::Progress{name, 0.0});
+    };
+
+    const libgrid::LayerSource source = parse_source(f.points);
+    const std::string grids_file = (fs::path(f.plan) / "grids.gpkg").string();
+    const std::vector<std::string> protect{source.path, grids_file};
+    // Checked before the work, so that a run that would replace an input stops at once.
+    for (const auto& p : protect)
+        if (same_path(f.out, p))
+            throw libgrid::Error(libgrid::ErrorCode::io_write,
+                                 fmt::format("locate: refusing to write '{}': it is an input of this run "
+                                             "(fix: choose another --out file)",
+                                             f.out));
+
+    stage("load plan");
+    const libgrid::Locator locator = libgrid::load_locator(f.plan);
+    progress.stage_done("load plan");
+    const double t_load = seconds_since(lap);
+
+    stage("read points");
+    libgrid::PointReadOptions ro;
+    ro.source = source;
+    ro.source.where = f.where;
+    ro.id_field = f.id_field;
+    ro.x_field = f.x_field;
+    ro.y_field = f.y_field;
+    ro.crs = f.points_crs;
+    ro.fallback_crs_wkt = locator.source_crs_wkt();
+    libgrid::PointSet points = libgrid::read_points(ro);
+    progress.stage_done("read points");
+    const double t_read = seconds_since(lap);
+
+    stage("transform");
+    std::vector<libgrid::Point> xy;
+    xy.reserve(points.points.size());
+    for (const auto& p : points.points) xy.push_back(p.xy);
+    const auto moved = libgrid::transform_points(xy, points.crs_wkt, locator.crs_wkt());
+    for (std::size_t i = 0; i < xy.size(); ++i)
+        if (!moved[i] && points.points[i].problem.empty())
+            points.points[i].problem = fmt::format("coordinates {}, {} cannot be transformed from {} to the "
+                                                   "plan's CRS (wrong --points-crs?)",
+                                                   points.points[i].xy.x, points.points[i].xy.y,
+                                                   crs_label(points.crs_wkt));
+    progress.stage_done("transform");
+    const double t_transform = seconds_since(lap);
+
+    const std::size_t n = points.points.size();
+    std::size_t invalid = 0;
+    for (const auto& p : points.points) invalid += p.problem.empty() ? 0 : 1;
+    const auto stats = locator.stats();
+    fmt::print("grid-partition locate\n");
+    fmt::print("  plan           {}: {} grids, {} edges, in {} (located in {})\n", f.plan,
+               with_commas(double(stats.grids)), with_commas(double(stats.edges)),
+               crs_label(locator.source_crs_wkt()), crs_label(locator.crs_wkt()));
+    fmt::print("  index          {} x {} cells of {:.1f} m, {:.1f}% crossed by a border, {:.1f} MiB\n",
+               stats.columns, stats.rows, stats.cell_size_m,
+               stats.cells ? 100.0 * double(stats.border_cells) / double(stats.cells) : 0.0,
+               double(stats.memory_bytes) / 1048576.0);
+    fmt::print("  points         {} read from '{}' (layer '{}', {}, ids from {}) in {}{}\n", with_commas(double(n)),
+               points.file, points.layer, points.coordinates,
+               points.id_field.empty() ? std::string("the feature ids") : "field '" + points.id_field + "'",
+               crs_label(points.crs_wkt),
+               points.crs_assumed ? " (assumed: the file has no CRS; give --points-crs if it is another)" : "");
+    auto print_invalid = [&] {
+        fmt::print("  invalid        {} points cannot be located:\n", with_commas(double(invalid)));
+        std::size_t shown = 0;
+        for (const auto& p : points.points) {
+            if (p.problem.empty()) continue;
+            if (shown++ == f.max_issues) {
+                fmt::print("    ... and {} more\n", with_commas(double(invalid - f.max_issues)));
+                break;
+            }
+            fmt::print("    fid {}{}: {}\n", p.fid, p.id.empty() || p.id == std::to_string(p.fid) ? "" : " (id " + p.id + ")",
+                       p.problem);
+        }
+    };
+    if (invalid > 0 && !f.skip_invalid) {
+        print_invalid();
+        fmt::print("result: {} points cannot be located; nothing was written (fix them, or give --skip-invalid "
+                   "to write every point with the reason for those left out)\n",
+                   with_commas(double(invalid)));
+        return exit_data_errors;
+    }
+
+    stage("locate");
+    std::vector<libgrid::Location> where(n);
+    for (std::size_t i = 0; i < n; ++i)
+        if (points.points[i].problem.empty()) where[i] = locator.locate(xy[i]);
+    progress.stage_done("locate");
+    const double t_locate = seconds_since(lap);
+
+    std::size_t inside = 0, outside = 0;
+    double max_distance = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!points.points[i].problem.empty()) continue;
+        if (where[i].inside) ++inside;
+        else {
+            ++outside;
+            if (where[i].distance_m > max_distance) max_distance = where[i].distance_m;
+        }
+    }
+
+    // One row per input point, in input order; outside points carry their nearest grid.
+    stage("write");
+    const fs::path out(f.out);
+    const bool gpkg = out.extension() == ".gpkg";
+    auto contact = [&](std::size_t i) -> const libgrid::GridContact* {
+        if (!points.points[i].problem.empty() || where[i].grid == libgrid::Location::none) return nullptr;
+        return &locator.contact(where[i].grid);
+    };
+    if (gpkg) {
+        libgrid::FeatureTable t;
+        t.name = out.stem().string();
+        t.kind = libgrid::GeometryKind::point;
+        using libgrid::FieldType;
+        t.fields = {{"id", FieldType::text},           {"x", FieldType::real},
+                    {"y", FieldType::real},            {"grid_id", FieldType::text},
+                    {"station_id", FieldType::text},   {"manager_id", FieldType::text},
+                    {"manager_name", FieldType::text}, {"manager_phone", FieldType::text},
+                    {"inside", FieldType::text},       {"distance_m", FieldType::real}};
+        if (f.skip_invalid) t.fields.push_back({"status", FieldType::text});
+        t.rows.reserve(n);
+        t.points.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& p = points.points[i];
+            std::vector<libgrid::FieldValue> row{p.id};
+            const bool ok = p.problem.empty();
+            if (ok) {
+                row.emplace_back(p.xy.x);
+                row.emplace_back(p.xy.y);
+            } else {
+                row.emplace_back(std::monostate{});
+                row.emplace_back(std::monostate{});
+            }
+            const auto* c = contact(i);
+            for (const std::string* s : {c ? &c->grid_id : nullptr, c ? &c->station_id : nullptr,
+                                          c ? &c->manager_id : nullptr, c ? &c->manager_name : nullptr,
+                                          c ? &c->manager_phone : nullptr})
+                row.emplace_back(s ? libgrid::FieldValue(*s) : libgrid::FieldValue());
+            if (ok) {
+                row.emplace_back(std::string(where[i].inside ? "true" : "false"));
+                row.emplace_back(where[i].distance_m);
+            } else {
+                row.emplace_back(std::monostate{});
+                row.emplace_back(std::monostate{});
+            }
+            if (f.skip_invalid) row.emplace_back(ok ? std::string("located") : "rejected: " + p.problem);
+            t.rows.push_back(std::move(row));
+            t.points.push_back(p.xy); // NaN for a rejected point: written without geometry
+        }
+        const std::string dir = out.has_parent_path() ? out.parent_path().string() : ".";
+        libgrid::write_tables(dir, out.stem().string(), libgrid::Format::gpkg, {t}, points.crs_wkt,
+                              points.crs_wkt, protect);
+    } else {
+        fmt::memory_buffer buf;
+        // RFC 4180 quoting (as csv_field) appended in place: a million rows make the temporary
+        // strings of csv_field() show in the run time.
+        auto field = [&buf](const std::string& s) {
+            if (s.find_first_of(",\"\r\n") == std::string::npos) {
+                buf.append(s.data(), s.data() + s.size());
+                return;
+            }
+            buf.push_back('"');
+            for (const char ch : s) {
+                if (ch == '"') buf.push_back('"');
+                buf.push_back(ch);
+            }
+            buf.push_back('"');
+        };
+        fmt::format_to(std::back_inserter(buf), "id,x,y,grid_id,station_id,manager_id,manager_name,"
+                                                "manager_phone,inside,distance_m{}\n",
+                       f.skip_invalid ? ",status" : "");
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto& p = points.points[i];
+            const auto* c = contact(i);
+            const bool ok = p.problem.empty();
+            field(p.id);
+            if (ok && c) {
+                // x, y as read (shortest text that reads back as the same number); 1 cm for distances.
+                fmt::format_to(std::back_inserter(buf), ",{},{},", p.xy.x, p.xy.y);
+                for (const std::string* s : {&c->grid_id, &c->station_id, &c->manager_id, &c->manager_name}) {
+                    field(*s);
+                    buf.push_back(',');
+                }
+                field(c->manager_phone);
+                if (where[i].inside) {
+                    const char tail[] = ",true,0";
+                    buf.append(tail, tail + sizeof(tail) - 1);
+                } else {
+                    fmt::format_to(std::back_inserter(buf), ",false,{:.2f}", where[i].distance_m);
+                }
+            } else if (ok) { // no grid at all (a Locator without edges): nothing to name
+                fmt::format_to(std::back_inserter(buf), ",{},{},,,,,,false,", p.xy.x, p.xy.y);
+            } else {
+                const char tail[] = ",,,,,,,,,";
+                buf.append(tail, tail + sizeof(tail) - 1);
+            }
+            if (f.skip_invalid) {
+                buf.push_back(',');
+                field(ok ? std::string("located") : "rejected: " + p.problem);
+            }
+            buf.push_back('\n');
+        }
+        libgrid::write_text_file(f.out, std::string(buf.data(), buf.size()), protect);
+    }
+    progress.stage_done("write");
+    const double t_write = seconds_since(lap);
+    const double total = std::chrono::duration<double>(Clock::now() - start).count();
+
+    fmt::print("  located        {} inside a grid, {} outside every grid (nearest grid given; max distance {:.1f} m)\n",
+               with_commas(double(inside)), with_commas(double(outside)), max_distance);
+    if (invalid) print_invalid();
+    if (outside) {
+        fmt::print("  outside        id, nearest grid, distance:\n");
+        std::size_t shown = 0;
+        for (std::size_t i = 0; i < n && shown <= f.max_issues; ++i) {
+            if (!points.points[i].problem.empty() || where[i].inside) continue;
+            if (shown++ == f.max_issues) {
+                fmt::print("    ... and {} more\n", with_commas(double(outside - f.max_issues)));
+                break;
+            }
+            const auto* c = contact(i);
+            fmt::print("    {}: {} at {:.1f} m\n", points.points[i].id, c ? c->grid_id : std::string("-"),
+                       where[i].distance_m);
+        }
+    }
+    const std::size_t located = n - invalid;
+    fmt::print("  time           load {:.2f} s, read {:.2f} s, transform {:.2f} s, locate {:.3f} s ({} look-ups/s), "
+               "write {:.2f} s; {:.2f} s in all\n",
+               t_load, t_read, t_transform, t_locate,
+               t_locate > 0 ? with_commas(std::round(double(located) / t_locate)) : std::string("-"), t_write, total);
+    fmt::print("outputs:\n  {}\n", f.out);
+    fmt::print("result: {} points located ({} inside, {} outside{})\n", with_commas(double(located)),
+               with_commas(double(inside)), with_commas(double(outside)),
+               invalid ? fmt::format(", {} rejected", with_commas(double(invalid))) : std::string());
+    return exit_ok;
+}
+
+} // namespace
+
+void register_locate(CLI::App& root, std::function<int()>& action)
+{
+    auto flags = std::make_shared<LocateFlags>();
+    CLI::App* app = root.add_subcommand(
+        "locate", "Find the grid, station and manager of each point (e.g. a day's work orders) in a plan");
+    const char* in = "Inputs";
+    app->add_option("--plan", flags->plan, "Folder written by grid-partition plan (reads its grids.gpkg)")
+        ->required()
+        ->group(in);
+    app->add_option("--points", flags->points, "Points: any OGR point layer, or CSV with x/y columns (FILE or FILE:LAYER)")
+        ->required()
+        ->group(in);
+    app->add_option("--where", flags->where, "OGR SQL filter on the points")->group(in);
+    app->add_option("--x-field", flags->x_field, "X (or longitude) column; default: the geometry, or for CSV "
+                                                  "a column named x, lon, lng, longitude or easting")
+        ->group(in);
+    app->add_option("--y-field", flags->y_field, "Y (or latitude) column; default: as --x-field with y, lat, "
+                                                  "latitude or northing")
+        ->group(in);
+    app->add_option("--id-field", flags->id_field, "Point id field (the feature id when the default is absent)")
+        ->capture_default_str()
+        ->group(in);
+    app->add_option("--points-crs", flags->points_crs,
+                    "CRS of points whose layer has none, e.g. EPSG:4326 (default: the plan's CRS)")
+        ->group(in);
+    const char* o = "Outputs";
+    app->add_option("--out", flags->out, "Result table: FILE.csv or FILE.gpkg")->required()->group(o);
+    app->add_flag("--skip-invalid", flags->skip_invalid,
+                  "Locate the valid points and list the others with the reason (a status column) instead of "
+                  "refusing")
+        ->group(o);
+    app->add_option("--max-issues", flags->max_issues, "Invalid and outside points listed on stdout")
+        ->capture_default_str()
+        ->group(o);
+    app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group(o);
+    app->callback([flags, &action] {
+        const fs::path out(flags->out);
+        if (out.extension() != ".csv" && out.extension() != ".gpkg")
+            throw CLI::ValidationError("--out", "locate writes FILE.csv or FILE.gpkg, got '" + flags->out + "'");
+        if (flags->x_field.empty() != flags->y_field.empty())
+            throw CLI::ValidationError("--x-field", "give both --x-field and --y-field, or neither");
+        action = [flags] { return run_locate(*flags); };
+    });
+}
+
+} // namespace gp
