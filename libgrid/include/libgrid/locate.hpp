@@ -109,8 +109,10 @@ public:
     /// or more are given, or when options.cells_per_edge is not positive.
     explicit Locator(std::vector<LocatorGrid> grids, const LocatorOptions& options = {});
     ~Locator();
-    Locator(Locator&&) noexcept;
-    Locator& operator=(Locator&&) noexcept;
+    /// Moves the index; `other` is left empty. O(1).
+    Locator(Locator&& other) noexcept;
+    /// Moves the index; `other` is left empty. O(1).
+    Locator& operator=(Locator&& other) noexcept;
     Locator(const Locator&) = delete;
     Locator& operator=(const Locator&) = delete;
 
@@ -164,9 +166,11 @@ struct PointReadOptions {
     /// Id field. Default: "id"; when the layer has no such field and the name is the default,
     /// the feature id (FID) is used.
     std::string id_field = "id";
-    /// X and Y fields (any table with coordinate columns). Default: "" = the layer's geometry,
-    /// or for CSV the first columns named like ReadOptions::x_names / y_names.
-    std::string x_field, y_field;
+    /// X field (any table with coordinate columns). Default: "" = the layer's geometry, or for
+    /// CSV the first column named like ReadOptions::x_names.
+    std::string x_field;
+    /// Y field; see x_field. Default: "" (ReadOptions::y_names for CSV).
+    std::string y_field;
     /// CRS of layers that carry none (CSV). Default: "" = use `fallback_crs_wkt`.
     std::string crs;
     /// CRS assumed when the layer has none and `crs` is empty (the plan's CRS). Default: "".
