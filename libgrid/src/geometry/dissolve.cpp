@@ -6,8 +6,10 @@
 // million areas affordable. Coverage union trusts its input, though: where two neighbours split a
 // shared border at different vertices it may fail, return an invalid polygon, or keep a
 // zero-width sliver along the border as a hole. Each result is therefore checked and the group
-// is redone with the robust (slower) unary union when the check fails.
+// is redone with the robust (slower) unary union when the check fails. build_service_areas()
+// nodes its areas into a clean coverage, so with its output the fallback does not happen.
 #include "geometry/geos_wrap.hpp"
+#include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
 #include <libgrid/metrics.hpp>
@@ -92,7 +94,8 @@ MultiPolygon union_of(const geos::Context& ctx, const std::vector<MultiPolygon>&
 } // namespace
 
 std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
-                                   const std::vector<std::uint32_t>& group_of, std::size_t groups)
+                                   const std::vector<std::uint32_t>& group_of, std::size_t groups,
+                                   std::size_t threads)
 {
     if (group_of.size() != shapes.size())
         throw Error(ErrorCode::invalid_argument,
@@ -118,20 +121,22 @@ std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
     }
 
     std::vector<MultiPolygon> out(groups);
-    geos::Context ctx;
-    std::vector<std::size_t> members;
-    for (std::size_t g = 0; g < groups; ++g) {
-        members.clear();
-        for (std::size_t k = start[g]; k < start[g + 1]; ++k)
-            if (!shapes[order[k]].empty()) members.push_back(order[k]);
-        if (members.empty()) continue;
-        // One shape needs no union; GEOS would only renormalise its rings.
-        if (members.size() == 1) {
-            out[g] = shapes[members[0]];
-            continue;
-        }
-        out[g] = union_of(ctx, shapes, members);
-    }
+    // Each group is one job writing its own slot, so the threads do not change the result.
+    detail::parallel_jobs(
+        groups, threads,
+        [&](std::size_t g, const geos::Context& ctx) {
+            std::vector<std::size_t> members;
+            for (std::size_t k = start[g]; k < start[g + 1]; ++k)
+                if (!shapes[order[k]].empty()) members.push_back(order[k]);
+            if (members.empty()) return;
+            // One shape needs no union; GEOS would only renormalise its rings.
+            if (members.size() == 1) {
+                out[g] = shapes[members[0]];
+                return;
+            }
+            out[g] = union_of(ctx, shapes, members);
+        },
+        [](std::size_t) {});
     return out;
 }
 

@@ -79,4 +79,22 @@ struct SharedBorder {
 std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes,
                                          double tolerance);
 
+/// What node_coverage() changed.
+struct CoverageNoding {
+    std::size_t snapped = 0;  ///< Vertices moved onto a vertex less than `snap` away.
+    std::size_t inserted = 0; ///< Vertices inserted into another shape's segment.
+};
+
+/// Makes shapes that tile a region (service areas: Voronoi cells clipped per admin unit) a
+/// clean polygonal coverage, in place: vertices closer than `snap` become one (the first in
+/// shape, ring, vertex order), then every vertex lying within `snap` of a segment, strictly
+/// between its ends, is inserted into that segment. Afterwards two shapes sharing a border
+/// have the same vertices along it, which is what GEOS's coverage union and exact
+/// shared-border matching need. Rings that collapse (fewer than 3 distinct points) are
+/// dropped, and polygons whose outer ring collapses. No point moves by more than `snap`; no
+/// new coordinates are created. Arithmetic only (no GEOS), near-linear in the number of
+/// vertices (uniform grid), deterministic.
+/// @throws Error(invalid_argument) if snap < 0 or there are 2^32 vertices.
+CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap);
+
 } // namespace libgrid::detail

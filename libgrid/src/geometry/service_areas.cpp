@@ -9,6 +9,7 @@
 
 #include "geometry/geometry.hpp"
 #include "geometry/geos_wrap.hpp"
+#include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
 
@@ -25,6 +26,11 @@ namespace {
 
 using detail::geos::GeomPtr;
 namespace geos = detail::geos;
+
+/// Vertices of neighbouring service areas this close (CRS units: metres) are one vertex: far
+/// above the rounding noise of a crossing point computed once per side (about 1e-9 m at
+/// projected coordinates of millions of metres), far below any real feature.
+constexpr double coverage_snap_m = 1e-6;
 
 /// A Voronoi site: a transformer position or one of its customers.
 struct Site {
@@ -148,6 +154,12 @@ private:
     std::vector<std::size_t> m_items;
 };
 
+/// A transformer whose site coincides with a site of another (the winner, which keeps it).
+struct Shadow {
+    std::size_t transformer = npos;
+    std::size_t winner = npos;
+};
+
 /// Pieces of service areas, dissolved by transformer at the end.
 struct Pieces {
     std::vector<MultiPolygon> shapes;
@@ -163,8 +175,10 @@ struct Pieces {
 /// Splits a region (an admin unit or the hull) among the transformers of its sites.
 class RegionSplitter {
 public:
-    RegionSplitter(const geos::Context& ctx, std::vector<std::size_t>& shadowed_by)
-        : m_ctx(ctx), m_shadowed_by(shadowed_by)
+    /// `shadows` receives (transformer, winner) for every transformer whose site coincides
+    /// with a site of a lower-indexed one (see drop_coincident()).
+    RegionSplitter(const geos::Context& ctx, std::vector<Shadow>& shadows)
+        : m_ctx(ctx), m_shadows(shadows)
     {
     }
 
@@ -265,8 +279,8 @@ private:
             if (kept > 0 && sites[kept - 1].p.x == sites[i].p.x &&
                 sites[kept - 1].p.y == sites[i].p.y) {
                 const std::size_t winner = sites[kept - 1].transformer;
-                if (sites[i].transformer != winner && m_shadowed_by[sites[i].transformer] == npos)
-                    m_shadowed_by[sites[i].transformer] = winner;
+                if (sites[i].transformer != winner)
+                    m_shadows.push_back(Shadow{sites[i].transformer, winner});
                 continue;
             }
             sites[kept++] = sites[i];
@@ -292,8 +306,15 @@ private:
     }
 
     const geos::Context& m_ctx;
-    std::vector<std::size_t>& m_shadowed_by;
+    std::vector<Shadow>& m_shadows;
 };
+
+/// Records the shadows in order; a transformer keeps the first transformer it was found under.
+void apply_shadows(const std::vector<Shadow>& shadows, std::vector<std::size_t>& shadowed_by)
+{
+    for (const Shadow& s : shadows)
+        if (shadowed_by[s.transformer] == npos) shadowed_by[s.transformer] = s.winner;
+}
 
 /// Calls the progress callback, if any.
 void report_progress(const ServiceAreaOptions& options, double fraction)
@@ -514,7 +535,7 @@ void share_colocated(const geos::Context& ctx, const Territory& territory,
 
 /// Case (b): Voronoi per unit of the finest level, empty units attached to neighbours.
 void build_with_boundaries(const Territory& territory, const ServiceAreaOptions& options,
-                           const geos::Context& ctx, std::vector<std::size_t>& shadowed_by,
+                           std::vector<std::size_t>& shadowed_by,
                            Pieces& pieces, ServiceAreas& result, ValidationReport& report)
 {
     const std::size_t n = territory.transformers.size();
@@ -550,18 +571,40 @@ void build_with_boundaries(const Territory& territory, const ServiceAreaOptions&
         if (!has_site[t] && unit_of(t) != npos)
             unit_sites[unit_of(t)].push_back(Site{territory.transformers[t].location, t});
 
-    RegionSplitter splitter(ctx, shadowed_by);
     std::vector<std::size_t> empty_units;
-    const std::size_t step = std::max<std::size_t>(1, nunits / 100);
-    for (std::size_t u = 0; u < nunits; ++u) {
-        if (u % step == 0)
-            report_progress(options, 0.9 * static_cast<double>(u) / static_cast<double>(nunits));
-        if (unit_sites[u].empty()) {
-            if (!level.units[u].shape.empty()) empty_units.push_back(u);
-            continue;
-        }
-        splitter.split(level.units[u].shape, unit_sites[u], pieces);
-        std::vector<Site>().swap(unit_sites[u]); // free as we go
+    for (std::size_t u = 0; u < nunits; ++u)
+        if (unit_sites[u].empty() && !level.units[u].shape.empty()) empty_units.push_back(u);
+
+    // Units are split in blocks on several threads; each block keeps its pieces and shadows,
+    // and the blocks are joined in unit order, so the result does not depend on the threads.
+    struct Block {
+        Pieces pieces;
+        std::vector<Shadow> shadows;
+    };
+    constexpr std::size_t units_per_block = 64;
+    const std::size_t nblocks = (nunits + units_per_block - 1) / units_per_block;
+    std::vector<Block> blocks(nblocks);
+    detail::parallel_jobs(
+        nblocks, options.threads,
+        [&](std::size_t b, const geos::Context& local) {
+            Block& block = blocks[b];
+            RegionSplitter splitter(local, block.shadows);
+            const std::size_t end = std::min(nunits, (b + 1) * units_per_block);
+            for (std::size_t u = b * units_per_block; u < end; ++u) {
+                if (unit_sites[u].empty()) continue;
+                splitter.split(level.units[u].shape, unit_sites[u], block.pieces);
+                std::vector<Site>().swap(unit_sites[u]); // free as we go
+            }
+        },
+        [&](std::size_t done) {
+            report_progress(options, 0.9 * static_cast<double>(done) / static_cast<double>(nblocks));
+        });
+    for (Block& block : blocks) {
+        pieces.shapes.insert(pieces.shapes.end(), std::make_move_iterator(block.pieces.shapes.begin()),
+                             std::make_move_iterator(block.pieces.shapes.end()));
+        pieces.owner.insert(pieces.owner.end(), block.pieces.owner.begin(), block.pieces.owner.end());
+        apply_shadows(block.shadows, shadowed_by);
+        block = Block{};
     }
     report_progress(options, 0.9);
     if (!empty_units.empty()) attach_empty_units(territory, empty_units, pieces, result, report);
@@ -592,7 +635,7 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     std::vector<std::size_t> shadowed_by(n, npos);
     if (!territory.levels.empty()) {
         result.study_area = "boundaries";
-        build_with_boundaries(territory, options, ctx, shadowed_by, pieces, result, report);
+        build_with_boundaries(territory, options, shadowed_by, pieces, result, report);
     } else {
         std::vector<Point> locations(n);
         for (std::size_t t = 0; t < n; ++t) locations[t] = territory.transformers[t].location;
@@ -603,13 +646,18 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
             const MultiPolygon hull = detail::buffered_hull(locations, d);
             std::vector<Site> sites(n);
             for (std::size_t t = 0; t < n; ++t) sites[t] = Site{locations[t], t};
-            RegionSplitter(ctx, shadowed_by).split(hull, sites, pieces);
+            std::vector<Shadow> shadows;
+            RegionSplitter(ctx, shadows).split(hull, sites, pieces);
+            apply_shadows(shadows, shadowed_by);
         }
         report_progress(options, 0.9);
     }
 
     dissolve(ctx, pieces, result.shapes);
     share_colocated(ctx, territory, shadowed_by, result.shapes);
+    // Neighbouring areas were clipped separately (per admin unit, per sector), so a border
+    // between them may carry a vertex on one side only; make them a true coverage.
+    detail::node_coverage(result.shapes, coverage_snap_m);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;
