@@ -195,6 +195,8 @@ public:
             return;
         }
 
+        if (split_direct(region, sites, out)) return;
+
         const GEOSContextHandle_t h = m_ctx.get();
         GeomPtr region_g = geos::to_geos(m_ctx, region);
         geos::PreparedPtr region_prep = geos::prepare(m_ctx, region_g.get());
@@ -265,6 +267,147 @@ public:
     }
 
 private:
+    /// The direct path for a unit with few sites, one per transformer (no customers): each
+    /// site's cell is the region clipped by the bisector half-planes towards the other sites,
+    /// nearest first, stopping once the next site is more than twice as far as the cell reaches
+    /// (no farther bisector can cut it). Arithmetic only; several times faster than a GEOS
+    /// Voronoi diagram (which overlays every outer cell with its frame) plus an overlay per
+    /// cell. A cell is clipped by GEOS after all when a bisector would cut the region into
+    /// several pieces (the half-plane clip of a non-convex ring cannot separate them).
+    /// Returns false (nothing added) when the unit does not qualify.
+    bool split_direct(const MultiPolygon& region, const std::vector<Site>& sites, Pieces& out)
+    {
+        constexpr std::size_t max_sites = 256; // the method is O(k^2 log k) per unit
+        const std::size_t k = sites.size();
+        if (k > max_sites) return false;
+        for (const Polygon& poly : region)
+            if (!poly.holes.empty()) return false;
+        // Sites are sorted by position; one site per transformer is what this path handles.
+        m_order.resize(k);
+        for (std::size_t i = 0; i < k; ++i) m_order[i] = i;
+        std::sort(m_order.begin(), m_order.end(), [&](std::size_t a, std::size_t b) {
+            return sites[a].transformer < sites[b].transformer;
+        });
+        for (std::size_t i = 1; i < k; ++i)
+            if (sites[m_order[i]].transformer == sites[m_order[i - 1]].transformer) return false;
+
+        GeomPtr region_g(nullptr, geos::GeomDeleter{m_ctx.get()}); // made when first needed
+        geos::PreparedPtr region_prep(nullptr, geos::PreparedDeleter{m_ctx.get()});
+        std::vector<std::pair<double, std::size_t>> by_distance;
+        by_distance.reserve(k);
+        for (std::size_t i : m_order) { // pieces in transformer order
+            const Point& pi = sites[i].p;
+            by_distance.clear();
+            for (std::size_t j = 0; j < k; ++j) {
+                if (j == i) continue;
+                const double dx = sites[j].p.x - pi.x;
+                const double dy = sites[j].p.y - pi.y;
+                by_distance.emplace_back(dx * dx + dy * dy, j);
+            }
+            std::sort(by_distance.begin(), by_distance.end());
+            MultiPolygon piece;
+            bool fallback = false;
+            for (const Polygon& poly : region) {
+                m_ring = poly.outer;
+                for (const auto& [d2, j] : by_distance) {
+                    if (m_ring.empty()) break;
+                    // Every point of the ring is within `reach` of pi; the bisector towards a
+                    // site at distance d lies d / 2 away, so it cannot cut when d > 2 reach.
+                    double reach2 = 0.0;
+                    for (const Point& q : m_ring)
+                        reach2 = std::max(reach2, (q.x - pi.x) * (q.x - pi.x) + (q.y - pi.y) * (q.y - pi.y));
+                    if (d2 > 4.0 * reach2) break;
+                    const Point& pj = sites[j].p;
+                    // Inside: closer to pi than to pj, i.e. n . x <= c with n = pj - pi.
+                    const double nx = pj.x - pi.x;
+                    const double ny = pj.y - pi.y;
+                    const double c = 0.5 * ((pj.x * pj.x + pj.y * pj.y) - (pi.x * pi.x + pi.y * pi.y));
+                    if (!clip_ring(m_ring, nx, ny, c, m_next)) {
+                        fallback = true;
+                        break;
+                    }
+                    m_ring.swap(m_next);
+                }
+                if (fallback) break;
+                if (!m_ring.empty()) piece.push_back(Polygon{m_ring, {}});
+            }
+            if (fallback) {
+                if (!region_g) {
+                    region_g = geos::to_geos(m_ctx, region);
+                    region_prep = geos::prepare(m_ctx, region_g.get());
+                }
+                GeomPtr cell = geos::to_geos(m_ctx, MultiPolygon{Polygon{voronoi_cell(region, sites, i), {}}});
+                piece = clip(region_g.get(), region_prep.get(), cell.get());
+            }
+            out.add(sites[i].transformer, std::move(piece));
+        }
+        return true;
+    }
+
+    /// Clips a closed ring to the half-plane n . x <= c (Sutherland-Hodgman) into `out`.
+    /// Returns false when the ring leaves the half-plane more than once: the part inside may
+    /// then be several pieces, which this clip would join by zero-width bridges.
+    static bool clip_ring(const Ring& in, double nx, double ny, double c, Ring& out)
+    {
+        out.clear();
+        if (in.size() < 4) return true;
+        int exits = 0;
+        const std::size_t n = in.size() - 1; // in.back() == in.front()
+        double da = nx * in[0].x + ny * in[0].y - c;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Point& a = in[i];
+            const Point& b = in[i + 1];
+            const double db = nx * b.x + ny * b.y - c;
+            const bool a_in = da <= 0.0;
+            const bool b_in = db <= 0.0;
+            if (a_in) push_distinct(out, a);
+            if (a_in != b_in) {
+                const double t = da / (da - db);
+                push_distinct(out, Point{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)});
+                if (a_in) ++exits;
+            }
+            da = db;
+        }
+        if (exits > 1) return false;
+        while (out.size() > 1 && out.back().x == out.front().x && out.back().y == out.front().y)
+            out.pop_back();
+        if (out.size() < 3) {
+            out.clear();
+            return true;
+        }
+        out.push_back(out.front());
+        return true;
+    }
+
+    static void push_distinct(Ring& r, const Point& p)
+    {
+        if (r.empty() || r.back().x != p.x || r.back().y != p.y) r.push_back(p);
+    }
+
+    /// The Voronoi cell of site i among the sites, bounded by a box around the region (for the
+    /// GEOS fallback of split_direct()).
+    Ring voronoi_cell(const MultiPolygon& region, const std::vector<Site>& sites, std::size_t i)
+    {
+        Box env = bounds(region);
+        for (const Site& s : sites) env.add(s.p);
+        const double margin = std::max({env.max_x - env.min_x, env.max_y - env.min_y, 1.0});
+        Ring cell{{env.min_x - margin, env.min_y - margin}, {env.max_x + margin, env.min_y - margin},
+                  {env.max_x + margin, env.max_y + margin}, {env.min_x - margin, env.max_y + margin},
+                  {env.min_x - margin, env.min_y - margin}};
+        Ring next;
+        const Point& pi = sites[i].p;
+        for (std::size_t j = 0; j < sites.size() && !cell.empty(); ++j) {
+            if (j == i) continue;
+            const Point& pj = sites[j].p;
+            const double nx = pj.x - pi.x;
+            const double ny = pj.y - pi.y;
+            const double c = 0.5 * ((pj.x * pj.x + pj.y * pj.y) - (pi.x * pi.x + pi.y * pi.y));
+            clip_ring(cell, nx, ny, c, next); // a convex ring leaves a half-plane at most once
+            cell.swap(next);
+        }
+        return cell;
+    }
+
     // Keeps one site per position. Sites of one transformer at one place are harmless
     // duplicates; coincident sites of different transformers go to the lowest index.
     void drop_coincident(std::vector<Site>& sites)
@@ -307,6 +450,10 @@ private:
 
     const geos::Context& m_ctx;
     std::vector<Shadow>& m_shadows;
+    // Scratch buffers of split_direct(), kept between units.
+    std::vector<std::size_t> m_order;
+    Ring m_ring;
+    Ring m_next;
 };
 
 /// Records the shadows in order; a transformer keeps the first transformer it was found under.
