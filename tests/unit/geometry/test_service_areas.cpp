@@ -438,3 +438,21 @@ TEST_CASE("service areas and their dissolve do not depend on the number of threa
         for (const Polygon& poly : g) CHECK(poly.holes.empty());
     }
 }
+
+TEST_CASE("a transformer's area may come out in two pieces of a U-shaped unit")
+{
+    // A U: 30 x 30 minus the notch [10, 20] x [10, 30]. T0 at the top of the left arm, T1
+    // at the bottom left: the bisector y = 15 gives T0 the tops of both arms.
+    Territory t = with_units({MultiPolygon{Polygon{
+        {{0, 0}, {30, 0}, {30, 30}, {20, 30}, {20, 10}, {10, 10}, {10, 30}, {0, 30}, {0, 0}}, {}}}});
+    add_transformer(t, {5, 28}, 0);
+    add_transformer(t, {5, 2}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 700.0);
+    check_points_in_own_area(t, sa);
+    CHECK(sa.shapes[0].size() == 2);
+    CHECK(area(sa.shapes[0]) == doctest::Approx(300.0));
+    CHECK(area(sa.shapes[1]) == doctest::Approx(400.0));
+    CHECK(sa.shapes[1].size() == 1);
+}
