@@ -9,6 +9,7 @@
 // Inserted vertices are existing ones, so one pass 2 is enough: afterwards each border has, on
 // both sides, every vertex either side had on it.
 #include "geometry/geometry.hpp"
+#include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
 
@@ -93,6 +94,16 @@ void for_each_ring(std::vector<MultiPolygon>& shapes, F&& f)
         }
 }
 
+template <class F>
+void for_each_ring_in(std::vector<MultiPolygon>& shapes, std::size_t begin, std::size_t end, F&& f)
+{
+    for (std::size_t s = begin; s < end; ++s)
+        for (Polygon& poly : shapes[s]) {
+            f(poly.outer);
+            for (Ring& h : poly.holes) f(h);
+        }
+}
+
 /// Closes the ring again after its first point moved, drops repeated points, and empties it
 /// when fewer than 4 points (3 distinct) remain.
 void tidy_ring(Ring& ring)
@@ -114,7 +125,7 @@ bool same(const Point& a, const Point& b) noexcept { return a.x == b.x && a.y ==
 
 } // namespace
 
-CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap)
+CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std::size_t threads)
 {
     if (!(snap >= 0.0))
         throw Error(ErrorCode::invalid_argument, "geometry: coverage snap distance must be zero or positive");
@@ -201,69 +212,84 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap)
         double t;
         Point p;
     };
-    std::vector<Hit> hits;
-    Ring out;
-    for_each_ring(shapes, [&](Ring& r) {
-        if (r.size() < 2) return;
-        out.clear();
-        bool changed = false;
-        for (std::size_t s = 0; s + 1 < r.size(); ++s) {
-            const Point a = r[s];
-            const Point b = r[s + 1];
-            out.push_back(a);
-            const double dx = b.x - a.x;
-            const double dy = b.y - a.y;
-            const double len2 = dx * dx + dy * dy;
-            if (!(len2 > 4.0 * snap2)) continue; // nothing fits strictly between the ends
-            const double len = std::sqrt(len2);
-            hits.clear();
-            auto test = [&](std::uint32_t j) {
-                const Point& v = pts[j];
-                if (same(v, a) || same(v, b)) return;
-                const double vx = v.x - a.x;
-                const double vy = v.y - a.y;
-                const double along = (vx * dx + vy * dy) / len; // distance from a along the segment
-                if (!(along > snap && along < len - snap)) return;
-                const double cross = (vx * dy - vy * dx) / len; // signed distance from the line
-                if (cross * cross > snap2) return;
-                hits.push_back(Hit{along, v});
-            };
-            // Columns spanned by the segment (plus snap); in each, the rows its y-range spans.
-            const double x0 = std::min(a.x, b.x) - snap;
-            const double x1 = std::max(a.x, b.x) + snap;
-            const std::size_t c0 = grid.col(x0);
-            const std::size_t c1 = grid.col(x1);
-            for (std::size_t ix = c0; ix <= c1; ++ix) {
-                // The segment's y-range over this column's x-slab.
-                const double sx0 = std::max(x0, box.min_x + static_cast<double>(ix) * cell);
-                const double sx1 = std::min(x1, box.min_x + static_cast<double>(ix + 1) * cell);
-                double ya = a.y;
-                double yb = b.y;
-                if (dx != 0.0) {
-                    ya = a.y + std::clamp((sx0 - a.x) / dx, 0.0, 1.0) * dy;
-                    yb = a.y + std::clamp((sx1 - a.x) / dx, 0.0, 1.0) * dy;
+    // Rings are independent now (the grid is only read): blocks of shapes on several threads,
+    // each counting its own insertions.
+    constexpr std::size_t shapes_per_block = 2048;
+    const std::size_t nblocks = (shapes.size() + shapes_per_block - 1) / shapes_per_block;
+    std::vector<std::size_t> inserted(nblocks, 0);
+    parallel_jobs(
+        nblocks, threads,
+        [&](std::size_t blk, const geos::Context&) {
+            std::vector<Hit> hits;
+            Ring out;
+            const std::size_t end = std::min(shapes.size(), (blk + 1) * shapes_per_block);
+            for_each_ring_in(shapes, blk * shapes_per_block, end, [&](Ring& r) {
+                if (r.size() < 2) return;
+                out.clear();
+                bool changed = false;
+                for (std::size_t s = 0; s + 1 < r.size(); ++s) {
+                    const Point a = r[s];
+                    const Point b = r[s + 1];
+                    out.push_back(a);
+                    const double dx = b.x - a.x;
+                    const double dy = b.y - a.y;
+                    const double len2 = dx * dx + dy * dy;
+                    // Nothing fits strictly between the ends of a segment this short.
+                    if (!(len2 > 4.0 * snap2)) continue;
+                    const double len = std::sqrt(len2);
+                    hits.clear();
+                    auto test = [&](std::uint32_t j) {
+                        const Point& v = pts[j];
+                        if (same(v, a) || same(v, b)) return;
+                        const double vx = v.x - a.x;
+                        const double vy = v.y - a.y;
+                        // Distance from a along the segment, and signed distance from its line.
+                        const double along = (vx * dx + vy * dy) / len;
+                        if (!(along > snap && along < len - snap)) return;
+                        const double cross = (vx * dy - vy * dx) / len;
+                        if (cross * cross > snap2) return;
+                        hits.push_back(Hit{along, v});
+                    };
+                    // Columns spanned by the segment (plus snap); in each, the rows of its y-range.
+                    const double x0 = std::min(a.x, b.x) - snap;
+                    const double x1 = std::max(a.x, b.x) + snap;
+                    const std::size_t c0 = grid.col(x0);
+                    const std::size_t c1 = grid.col(x1);
+                    for (std::size_t ix = c0; ix <= c1; ++ix) {
+                        // The segment's y-range over this column's x-slab.
+                        const double sx0 = std::max(x0, box.min_x + static_cast<double>(ix) * cell);
+                        const double sx1 =
+                            std::min(x1, box.min_x + static_cast<double>(ix + 1) * cell);
+                        double ya = a.y;
+                        double yb = b.y;
+                        if (dx != 0.0) {
+                            ya = a.y + std::clamp((sx0 - a.x) / dx, 0.0, 1.0) * dy;
+                            yb = a.y + std::clamp((sx1 - a.x) / dx, 0.0, 1.0) * dy;
+                        }
+                        const std::size_t r0 = grid.row(std::min(ya, yb) - snap - 1e-9 * cell);
+                        const std::size_t r1 = grid.row(std::max(ya, yb) + snap + 1e-9 * cell);
+                        for (std::size_t iy = r0; iy <= r1; ++iy) grid.visit(ix, iy, test);
+                    }
+                    if (hits.empty()) continue;
+                    std::sort(hits.begin(), hits.end(), [](const Hit& h1, const Hit& h2) {
+                        if (h1.t != h2.t) return h1.t < h2.t;
+                        if (h1.p.x != h2.p.x) return h1.p.x < h2.p.x;
+                        return h1.p.y < h2.p.y;
+                    });
+                    for (const Hit& h : hits) {
+                        if (same(h.p, out.back())) continue;
+                        out.push_back(h.p);
+                        ++inserted[blk];
+                        changed = true;
+                    }
                 }
-                const std::size_t r0 = grid.row(std::min(ya, yb) - snap - 1e-9 * cell);
-                const std::size_t r1 = grid.row(std::max(ya, yb) + snap + 1e-9 * cell);
-                for (std::size_t iy = r0; iy <= r1; ++iy) grid.visit(ix, iy, test);
-            }
-            if (hits.empty()) continue;
-            std::sort(hits.begin(), hits.end(), [](const Hit& h1, const Hit& h2) {
-                if (h1.t != h2.t) return h1.t < h2.t;
-                if (h1.p.x != h2.p.x) return h1.p.x < h2.p.x;
-                return h1.p.y < h2.p.y;
+                if (!changed) return;
+                out.push_back(r.back());
+                r.swap(out);
             });
-            for (const Hit& h : hits) {
-                if (same(h.p, out.back())) continue;
-                out.push_back(h.p);
-                ++stats.inserted;
-                changed = true;
-            }
-        }
-        if (!changed) return;
-        out.push_back(r.back());
-        r.swap(out);
-    });
+        },
+        [](std::size_t) {});
+    for (std::size_t n : inserted) stats.inserted += n;
     return stats;
 }
 

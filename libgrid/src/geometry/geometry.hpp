@@ -93,8 +93,9 @@ struct CoverageNoding {
 /// shared-border matching need. Rings that collapse (fewer than 3 distinct points) are
 /// dropped, and polygons whose outer ring collapses. No point moves by more than `snap`; no
 /// new coordinates are created. Arithmetic only (no GEOS), near-linear in the number of
-/// vertices (uniform grid), deterministic.
+/// vertices (uniform grid), deterministic; the insertion pass runs on up to `threads` threads
+/// (0 = one per core) without changing the result.
 /// @throws Error(invalid_argument) if snap < 0 or there are 2^32 vertices.
-CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap);
+CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std::size_t threads = 1);
 
 } // namespace libgrid::detail

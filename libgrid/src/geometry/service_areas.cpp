@@ -804,7 +804,7 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     share_colocated(ctx, territory, shadowed_by, result.shapes);
     // Neighbouring areas were clipped separately (per admin unit, per sector), so a border
     // between them may carry a vertex on one side only; make them a true coverage.
-    detail::node_coverage(result.shapes, coverage_snap_m);
+    detail::node_coverage(result.shapes, coverage_snap_m, options.threads);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;
