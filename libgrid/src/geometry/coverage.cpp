@@ -59,6 +59,38 @@ public:
     double cell() const noexcept { return m_cell; }
     const Box& box() const noexcept { return m_box; }
 
+    /// Keeps one copy of each distinct point per cell, as coordinates in cell order, so that
+    /// visit_distinct() reads contiguous memory and tests a shared vertex once.
+    void make_distinct()
+    {
+        m_distinct.clear();
+        m_distinct.reserve(m_items.size());
+        std::vector<Point> cell_points;
+        std::vector<std::uint32_t> dstart(m_start.size(), 0);
+        for (std::size_t c = 0; c + 1 < m_start.size(); ++c) {
+            cell_points.clear();
+            for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k)
+                cell_points.push_back(m_points[m_items[k]]);
+            std::sort(cell_points.begin(), cell_points.end(), [](const Point& a, const Point& b) {
+                return a.x != b.x ? a.x < b.x : a.y < b.y;
+            });
+            for (std::size_t k = 0; k < cell_points.size(); ++k)
+                if (k == 0 || !same_xy(cell_points[k], cell_points[k - 1]))
+                    m_distinct.push_back(cell_points[k]);
+            dstart[c + 1] = static_cast<std::uint32_t>(m_distinct.size());
+        }
+        m_start = std::move(dstart);
+        std::vector<std::uint32_t>().swap(m_items);
+    }
+
+    /// Calls f(point) for every distinct point in cell (ix, iy); after make_distinct() only.
+    template <class F>
+    void visit_distinct(std::size_t ix, std::size_t iy, F&& f) const
+    {
+        const std::size_t c = iy * m_nx + ix;
+        for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) f(m_distinct[k]);
+    }
+
     /// Calls f(index) for every point in cell (ix, iy).
     template <class F>
     void visit(std::size_t ix, std::size_t iy, F&& f) const
@@ -82,6 +114,9 @@ private:
     std::size_t m_ny = 0;
     std::vector<std::uint32_t> m_start;
     std::vector<std::uint32_t> m_items;
+    std::vector<Point> m_distinct;
+
+    static bool same_xy(const Point& a, const Point& b) noexcept { return a.x == b.x && a.y == b.y; }
 };
 
 template <class F>
@@ -204,7 +239,9 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std
     }
 
     // Pass 2: distinct vertices in a grid; each segment looks at the cells along it.
-    const VertexGrid grid(pts, 2.0 * snap);
+    VertexGrid grid(pts, 2.0 * snap);
+    grid.make_distinct();
+    std::vector<Point>().swap(pts); // the grid keeps its own copy of the distinct points
     const double snap2 = snap * snap;
     const double cell = grid.cell();
     const Box& box = grid.box();
@@ -238,8 +275,7 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std
                     if (!(len2 > 4.0 * snap2)) continue;
                     const double len = std::sqrt(len2);
                     hits.clear();
-                    auto test = [&](std::uint32_t j) {
-                        const Point& v = pts[j];
+                    auto test = [&](const Point& v) {
                         if (same(v, a) || same(v, b)) return;
                         const double vx = v.x - a.x;
                         const double vy = v.y - a.y;
@@ -268,7 +304,7 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std
                         }
                         const std::size_t r0 = grid.row(std::min(ya, yb) - snap - 1e-9 * cell);
                         const std::size_t r1 = grid.row(std::max(ya, yb) + snap + 1e-9 * cell);
-                        for (std::size_t iy = r0; iy <= r1; ++iy) grid.visit(ix, iy, test);
+                        for (std::size_t iy = r0; iy <= r1; ++iy) grid.visit_distinct(ix, iy, test);
                     }
                     if (hits.empty()) continue;
                     std::sort(hits.begin(), hits.end(), [](const Hit& h1, const Hit& h2) {

@@ -506,6 +506,62 @@ double unit_border_tolerance(const AdminLevel& level)
     return std::min(1.0, 1e-3 * std::sqrt(total / static_cast<double>(n)));
 }
 
+/// Pieces whose bounding box, grown by `tolerance`, meets the box of one of the units (grown
+/// likewise), ascending: the only pieces that can share a border with those units. A coarse
+/// grid over the units' boxes keeps it linear.
+std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLevel& level,
+                                           const std::vector<std::size_t>& units,
+                                           double tolerance)
+{
+    std::vector<std::size_t> out;
+    std::vector<Box> boxes;
+    Box all;
+    for (std::size_t u : units) {
+        Box b = bounds(level.units[u].shape);
+        if (b.empty()) continue;
+        b = Box{b.min_x - tolerance, b.min_y - tolerance, b.max_x + tolerance, b.max_y + tolerance};
+        all.add({b.min_x, b.min_y});
+        all.add({b.max_x, b.max_y});
+        boxes.push_back(b);
+    }
+    if (boxes.empty()) return out;
+    const double w = all.max_x - all.min_x;
+    const double h = all.max_y - all.min_y;
+    // About four cells per unit, at most a few million in all.
+    const double target = std::min(4e6, 4.0 * static_cast<double>(boxes.size()));
+    double cell = std::sqrt(std::max(w * h, 1e-12) / target);
+    cell = std::max({cell, w / 2048.0, h / 2048.0, 1e-9});
+    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
+    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
+    auto col = [&](double x) {
+        const double v = (x - all.min_x) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
+    };
+    auto row = [&](double y) {
+        const double v = (y - all.min_y) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
+    };
+    std::vector<char> marked(nx * ny, 0);
+    for (const Box& b : boxes)
+        for (std::size_t iy = row(b.min_y); iy <= row(b.max_y); ++iy)
+            for (std::size_t ix = col(b.min_x); ix <= col(b.max_x); ++ix) marked[iy * nx + ix] = 1;
+    for (std::size_t i = 0; i < pieces.shapes.size(); ++i) {
+        const Box b = bounds(pieces.shapes[i]);
+        if (b.empty() || b.max_x + tolerance < all.min_x || b.min_x - tolerance > all.max_x ||
+            b.max_y + tolerance < all.min_y || b.min_y - tolerance > all.max_y)
+            continue;
+        bool hit = false;
+        for (std::size_t iy = row(b.min_y - tolerance); iy <= row(b.max_y + tolerance) && !hit; ++iy)
+            for (std::size_t ix = col(b.min_x - tolerance); ix <= col(b.max_x + tolerance); ++ix)
+                if (marked[iy * nx + ix]) {
+                    hit = true;
+                    break;
+                }
+        if (hit) out.push_back(i);
+    }
+    return out;
+}
+
 /// Merges every empty unit into the neighbouring transformer area with the longest common
 /// border, in rounds: an empty unit touching only other empty units waits until one of them
 /// has been attached. Appends the units to `pieces`.
@@ -517,11 +573,22 @@ void attach_empty_units(const Territory& territory, const std::vector<std::size_
     const std::size_t npieces = pieces.shapes.size();
     const std::size_t nempty = empty_units.size();
 
-    // Borders between empty units and pieces (and between empty units), in one pass.
-    for (std::size_t u : empty_units) pieces.shapes.push_back(level.units[u].shape);
-    const std::vector<detail::SharedBorder> borders =
-        detail::shared_borders(pieces.shapes, unit_border_tolerance(level));
-    pieces.shapes.resize(npieces);
+    // Borders between empty units and pieces (and between empty units), in one pass over the
+    // empty units and the pieces near them (near[k] is piece k of the pass).
+    const double tolerance = unit_border_tolerance(level);
+    const std::vector<std::size_t> near = pieces_near_units(pieces, level, empty_units, tolerance);
+    std::vector<MultiPolygon> nearby;
+    nearby.reserve(near.size() + nempty);
+    for (std::size_t i : near) nearby.push_back(pieces.shapes[i]);
+    for (std::size_t u : empty_units) nearby.push_back(level.units[u].shape);
+    std::vector<detail::SharedBorder> borders = detail::shared_borders(nearby, tolerance);
+    std::vector<MultiPolygon>().swap(nearby);
+    // Back to piece indices (empty units follow the pieces, as before): near is ascending, so
+    // the order of the borders is kept.
+    for (detail::SharedBorder& b : borders) {
+        b.a = b.a < near.size() ? near[b.a] : npieces + (b.a - near.size());
+        b.b = b.b < near.size() ? near[b.b] : npieces + (b.b - near.size());
+    }
 
     // Per empty unit (local index e): (neighbour, length) where the neighbour is a transformer
     // (is_unit false) or another empty unit (is_unit true).
