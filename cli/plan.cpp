@@ -715,7 +715,8 @@ void register_plan(CLI::App& root, std::function<int()>& action)
     app->add_option("--restarts", o.restarts, "Initial solutions tried per region (0 = automatic)")
         ->capture_default_str()
         ->group(g);
-    app->add_option("--threads", o.threads, "Threads for service areas, stations and grid shapes (0 = one per core; the plan is the same)")
+    app->add_option("--threads", o.threads,
+                    "Threads for service areas, stations and grid shapes (0 = one per core; the plan is the same)")
         ->capture_default_str()
         ->group(g);
 

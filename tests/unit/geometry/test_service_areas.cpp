@@ -298,7 +298,8 @@ TEST_CASE("progress reaches 1 and validate() is required")
 namespace {
 
 // Segments of every area that are not exactly a segment of another area too (either way
-// round: rings come in either orientation), leaving out those on the outer edge of the box [0, w] x [0, h] (the study area's boundary).
+// round: rings come in either orientation), leaving out those on the outer edge of the box
+// [0, w] x [0, h] (the study area's boundary).
 std::size_t unmatched_border_segments(const std::vector<MultiPolygon>& shapes, double w, double h)
 {
     struct Seg {
