@@ -878,6 +878,8 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
     po.threads = opt.threads;
     libgrid::ServiceAreaOptions so;
     so.threads = opt.threads;
+    libgrid::ValidateOptions vo;
+    vo.threads = opt.threads;
 
     const std::vector<std::string> names{"read", "validate", "service areas", "graph", "partition",
                                          "verify", "dissolve", "metrics"};
@@ -919,7 +921,7 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
             ++si;
         };
         stage([&] { std::tie(territory, report) = libgrid::read_inputs(ro); });
-        stage([&] { report.merge(libgrid::validate(territory)); });
+        stage([&] { report.merge(libgrid::validate(territory, vo)); });
         stage([&] { areas = libgrid::build_service_areas(territory, report, so); });
         stage([&] { graph = libgrid::build_adjacency(territory, areas, report); });
         stage([&] { plan = libgrid::partition(territory, graph, po); });
@@ -1051,7 +1053,8 @@ int main(int argc, char** argv)
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--seed", opt.seed, "Seed of synth-city, libgrid and METIS")->capture_default_str();
     app.add_option("--threads", opt.threads,
-                   "Synthetic and prefecture pipeline: threads of service areas, partition and dissolve (0 = one per core)")
+                   "Synthetic and prefecture pipeline: threads of validate, service areas, partition and dissolve "
+                   "(0 = one per core)")
         ->capture_default_str();
     app.add_option("--sizes", opt.sizes, "Synthetic suite: transformers per territory")->delimiter(',')->capture_default_str();
     app.add_option("--grids-per", opt.grids_per, "Synthetic suite: K = round(transformers / this)")

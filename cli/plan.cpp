@@ -542,6 +542,7 @@ int run_plan(PlanFlags& f)
     auto [territory, report] = libgrid::read_inputs(ropt);
     times.lap("read");
     libgrid::ValidateOptions vopt = f.in.validate;
+    vopt.threads = f.partition.threads;
     vopt.progress = progress.callback();
     report.merge(libgrid::validate(territory, vopt));
     times.lap("validate");

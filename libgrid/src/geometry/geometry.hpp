@@ -48,16 +48,19 @@ struct Overlap {
     double area = 0.0;  ///< Overlap area.
 };
 
-/// Every pair (a < b) whose interiors overlap by more than min_area. O(n log n + pairs).
-std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area);
+/// Every pair (a < b) whose interiors overlap by more than min_area, sorted by (a, b).
+/// O(n log n + pairs), on up to `threads` threads (0 = one per core; same result).
+std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area,
+                                   std::size_t threads = 1);
 
 /// a minus b (polygonal part only).
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
 
 /// For each child, the parent with the largest overlap area (npos when none overlaps).
-/// O((children + parents) log n).
+/// O((children + parents) log n), on up to `threads` threads (0 = one per core; same result).
 std::vector<std::size_t> nest_by_overlap(const std::vector<MultiPolygon>& children,
-                                         const std::vector<MultiPolygon>& parents);
+                                         const std::vector<MultiPolygon>& parents,
+                                         std::size_t threads = 1);
 
 /// Convex hull of the points buffered by distance d (d > 0).
 MultiPolygon buffered_hull(const std::vector<Point>& points, double d);

@@ -363,3 +363,36 @@ TEST_CASE("node_coverage leaves a clean coverage alone and drops collapsed rings
     CHECK(area(sliver[1]) == doctest::Approx(1.0));
     CHECK_THROWS_AS(node_coverage(sliver, -1.0), Error);
 }
+
+TEST_CASE("find_overlaps and nest_by_overlap give the same answers on several threads")
+{
+    // 900 unit squares (several blocks of work), three of them shifted onto a neighbour.
+    std::vector<MultiPolygon> squares;
+    for (int y = 0; y < 30; ++y)
+        for (int x = 0; x < 30; ++x) {
+            const double dx = (x * 30 + y) % 301 == 0 ? 0.5 : 0.0;
+            squares.push_back(rect(x + dx, y, x + 1 + dx, y + 1));
+        }
+    const std::vector<Overlap> one = find_overlaps(squares, 1e-9, 1);
+    const std::vector<Overlap> three = find_overlaps(squares, 1e-9, 3);
+    REQUIRE(one.size() == 3);
+    REQUIRE(three.size() == one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        CHECK(one[i].a == three[i].a);
+        CHECK(one[i].b == three[i].b);
+        CHECK(one[i].area == doctest::Approx(0.5));
+    }
+
+    // Parents: 3 x 3 blocks of the squares.
+    std::vector<MultiPolygon> parents;
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 10; ++x) parents.push_back(rect(3 * x, 3 * y, 3 * x + 3, 3 * y + 3));
+    const std::vector<std::size_t> p1 = nest_by_overlap(squares, parents, 1);
+    const std::vector<std::size_t> p2 = nest_by_overlap(squares, parents, 2);
+    CHECK(p1 == p2);
+    for (int y = 0; y < 30; ++y)
+        for (int x = 0; x < 30; ++x)
+            if ((x * 30 + y) % 301 != 0)
+                CHECK(p1[static_cast<std::size_t>(y * 30 + x)] ==
+                      static_cast<std::size_t>((y / 3) * 10 + x / 3));
+}
