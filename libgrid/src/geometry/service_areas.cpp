@@ -527,10 +527,12 @@ std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLeve
     if (boxes.empty()) return out;
     const double w = all.max_x - all.min_x;
     const double h = all.max_y - all.min_y;
-    // About four cells per unit, at most a few million in all.
-    const double target = std::min(4e6, 4.0 * static_cast<double>(boxes.size()));
-    double cell = std::sqrt(std::max(w * h, 1e-12) / target);
-    cell = std::max({cell, w / 2048.0, h / 2048.0, 1e-9});
+    // Cells about the size of a unit (so that a unit marks only the cells around it), at most
+    // a few million in all.
+    double box_area = 0.0;
+    for (const Box& b : boxes) box_area += (b.max_x - b.min_x) * (b.max_y - b.min_y);
+    double cell = std::sqrt(box_area / static_cast<double>(boxes.size()));
+    cell = std::max({cell, std::sqrt(w * h / 4e6), w / 65536.0, h / 65536.0, 1e-9});
     const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
     const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
     auto col = [&](double x) {
