@@ -280,8 +280,12 @@ private:
         constexpr std::size_t max_sites = 256; // the method is O(k^2 log k) per unit
         const std::size_t k = sites.size();
         if (k > max_sites) return false;
-        for (const Polygon& poly : region)
-            if (!poly.holes.empty()) return false;
+        for (const Polygon& poly : region) {
+            const Ring& r = poly.outer;
+            if (!poly.holes.empty() || r.size() < 4 || r.front().x != r.back().x ||
+                r.front().y != r.back().y)
+                return false; // holes, or a ring not closed: GEOS handles them
+        }
         // Sites are sorted by position; one site per transformer is what this path handles.
         m_order.resize(k);
         for (std::size_t i = 0; i < k; ++i) m_order[i] = i;
