@@ -319,14 +319,10 @@ private:
                     // site at distance d lies d / 2 away, so it cannot cut when d > 2 reach.
                     double reach2 = 0.0;
                     for (const Point& q : m_ring)
-                        reach2 = std::max(reach2, (q.x - pi.x) * (q.x - pi.x) + (q.y - pi.y) * (q.y - pi.y));
+                        reach2 = std::max(reach2, (q.x - pi.x) * (q.x - pi.x) +
+                                                      (q.y - pi.y) * (q.y - pi.y));
                     if (d2 > 4.0 * reach2) break;
-                    const Point& pj = sites[j].p;
-                    // Inside: closer to pi than to pj, i.e. n . x <= c with n = pj - pi.
-                    const double nx = pj.x - pi.x;
-                    const double ny = pj.y - pi.y;
-                    const double c = 0.5 * ((pj.x * pj.x + pj.y * pj.y) - (pi.x * pi.x + pi.y * pi.y));
-                    if (!clip_ring(m_ring, nx, ny, c, m_next)) {
+                    if (!clip_ring(m_ring, Bisector(pi, sites[j].p), m_next)) {
                         fallback = true;
                         break;
                     }
@@ -340,7 +336,8 @@ private:
                     region_g = geos::to_geos(m_ctx, region);
                     region_prep = geos::prepare(m_ctx, region_g.get());
                 }
-                GeomPtr cell = geos::to_geos(m_ctx, MultiPolygon{Polygon{voronoi_cell(region, sites, i), {}}});
+                GeomPtr cell = geos::to_geos(
+                    m_ctx, MultiPolygon{Polygon{voronoi_cell(region, sites, i), {}}});
                 piece = clip(region_g.get(), region_prep.get(), cell.get());
             }
             out.add(sites[i].transformer, std::move(piece));
@@ -348,20 +345,34 @@ private:
         return true;
     }
 
-    /// Clips a closed ring to the half-plane n . x <= c (Sutherland-Hodgman) into `out`.
+    /// The points closer to p than to q: n . (x - m) <= 0 with n = q - p and m the midpoint.
+    /// Seen from q, n is exactly negated and m is the same, so the two sides of a bisector
+    /// classify every point exactly oppositely, and working relative to m keeps the test
+    /// accurate at projected coordinates of millions of metres (the expanded form
+    /// n . x <= (|q|^2 - |p|^2) / 2 would shift the line by micrometres there).
+    struct Bisector {
+        double nx, ny, mx, my;
+        Bisector(const Point& p, const Point& q)
+            : nx(q.x - p.x), ny(q.y - p.y), mx(0.5 * (p.x + q.x)), my(0.5 * (p.y + q.y))
+        {
+        }
+        double side(const Point& x) const noexcept { return nx * (x.x - mx) + ny * (x.y - my); }
+    };
+
+    /// Clips a closed ring to the half-plane of `h` (Sutherland-Hodgman) into `out`.
     /// Returns false when the ring leaves the half-plane more than once: the part inside may
     /// then be several pieces, which this clip would join by zero-width bridges.
-    static bool clip_ring(const Ring& in, double nx, double ny, double c, Ring& out)
+    static bool clip_ring(const Ring& in, const Bisector& h, Ring& out)
     {
         out.clear();
         if (in.size() < 4) return true;
         int exits = 0;
         const std::size_t n = in.size() - 1; // in.back() == in.front()
-        double da = nx * in[0].x + ny * in[0].y - c;
+        double da = h.side(in[0]);
         for (std::size_t i = 0; i < n; ++i) {
             const Point& a = in[i];
             const Point& b = in[i + 1];
-            const double db = nx * b.x + ny * b.y - c;
+            const double db = h.side(b);
             const bool a_in = da <= 0.0;
             const bool b_in = db <= 0.0;
             if (a_in) push_distinct(out, a);
@@ -402,11 +413,7 @@ private:
         const Point& pi = sites[i].p;
         for (std::size_t j = 0; j < sites.size() && !cell.empty(); ++j) {
             if (j == i) continue;
-            const Point& pj = sites[j].p;
-            const double nx = pj.x - pi.x;
-            const double ny = pj.y - pi.y;
-            const double c = 0.5 * ((pj.x * pj.x + pj.y * pj.y) - (pi.x * pi.x + pi.y * pi.y));
-            clip_ring(cell, nx, ny, c, next); // a convex ring leaves a half-plane at most once
+            clip_ring(cell, Bisector(pi, sites[j].p), next); // convex: leaves it at most once
             cell.swap(next);
         }
         return cell;
