@@ -678,6 +678,7 @@ struct Options {
     std::string cache;
     std::string json;
     bool per_station = false;
+    std::size_t threads = 0;
 };
 
 Json run_districting(const Options& opt, const MetisConfig& mc)
@@ -853,6 +854,7 @@ struct StageStat {
     std::string name;
     std::vector<double> seconds;
     double peak = 0;
+    std::vector<double> cpu;
 };
 
 Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t grids, const Options& opt,
@@ -873,11 +875,16 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
     libgrid::PartitionOptions po;
     po.grids = grids;
     po.seed = opt.seed;
+    po.threads = opt.threads;
+    libgrid::ServiceAreaOptions so;
+    so.threads = opt.threads;
+    libgrid::ValidateOptions vo;
+    vo.threads = opt.threads;
 
     const std::vector<std::string> names{"read", "validate", "service areas", "graph", "partition",
                                          "verify", "dissolve", "metrics"};
     std::vector<StageStat> stats;
-    for (const auto& n : names) stats.push_back({n, {}, 0.0});
+    for (const auto& n : names) stats.push_back({n, {}, 0.0, {}});
 
     libgrid::Territory territory;
     libgrid::ValidationReport report;
@@ -906,18 +913,20 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
                 fmt::print(stderr, "[{} run {}/{}] {} ...\n", title, r + 1, runs, stats[si].name);
             reset_peak();
             const auto t0 = clock_type::now();
+            const double c0 = bench::cpu_seconds();
             fn();
             stats[si].seconds.push_back(seconds_since(t0));
+            stats[si].cpu.push_back(bench::cpu_seconds() - c0);
             stats[si].peak = std::max(stats[si].peak, peak_mib());
             ++si;
         };
         stage([&] { std::tie(territory, report) = libgrid::read_inputs(ro); });
-        stage([&] { report.merge(libgrid::validate(territory)); });
-        stage([&] { areas = libgrid::build_service_areas(territory, report); });
+        stage([&] { report.merge(libgrid::validate(territory, vo)); });
+        stage([&] { areas = libgrid::build_service_areas(territory, report, so); });
         stage([&] { graph = libgrid::build_adjacency(territory, areas, report); });
         stage([&] { plan = libgrid::partition(territory, graph, po); });
         stage([&] { vr = libgrid::verify_plan(territory, graph.graph, plan); });
-        stage([&] { shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids()); });
+        stage([&] { shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids(), opt.threads); });
         stage([&] { pm = libgrid::compute_metrics(territory, graph, plan, shapes); });
         if (r == 0) {
             first_plan = plan.grid_of;
@@ -947,15 +956,16 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
                finest == libgrid::npos ? 0 : territory.levels[finest].units.size(), territory.feeder_links.size(),
                graph.graph.num_edges(), graph.components.sizes.size(), plan.num_grids(), runs, opt.seed, loadavg());
     if (validation_errors > 0) fmt::print("note: {} validation errors in the territory\n", validation_errors);
-    fmt::print("{:<16} {:>10} {:>12}   (median of {} runs; peak = max over runs)\n", "stage", "time s", "peak MiB",
-               runs);
-    double total = 0, peak = 0;
+    fmt::print("{:<16} {:>10} {:>10} {:>12}   (median of {} runs; cpu = all threads; peak = max over runs)\n",
+               "stage", "time s", "cpu s", "peak MiB", runs);
+    double total = 0, total_cpu = 0, peak = 0;
     for (const auto& s : stats) {
         total += median(s.seconds);
+        total_cpu += median(s.cpu);
         peak = std::max(peak, s.peak);
-        fmt::print("{:<16} {:>10.3f} {:>12.1f}\n", s.name, median(s.seconds), s.peak);
+        fmt::print("{:<16} {:>10.3f} {:>10.3f} {:>12.1f}\n", s.name, median(s.seconds), median(s.cpu), s.peak);
     }
-    fmt::print("{:<16} {:>10.3f} {:>12.1f}\n", "total", total, peak);
+    fmt::print("{:<16} {:>10.3f} {:>10.3f} {:>12.1f}\n", "total", total, total_cpu, peak);
     fmt::print("\n");
     print_quality_table({lg, m1, m30});
     if (stations_table) {
@@ -981,6 +991,7 @@ Json run_pipeline(const std::string& title, const CitySpec& spec, std::size_t gr
         Json x = Json::object();
         x["stage"] = s.name;
         x["median_s"] = median(s.seconds);
+        x["median_cpu_s"] = median(s.cpu);
         x["peak_mib"] = s.peak;
         Json samples = Json::array();
         for (double t : s.seconds) samples.push(t);
@@ -1041,6 +1052,10 @@ int main(int argc, char** argv)
     app.add_option("--large-runs", opt.large_runs, "Runs for territories of 300,000 transformers or more")
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--seed", opt.seed, "Seed of synth-city, libgrid and METIS")->capture_default_str();
+    app.add_option("--threads", opt.threads,
+                   "Synthetic and prefecture pipeline: threads of validate, service areas, partition and dissolve "
+                   "(0 = one per core)")
+        ->capture_default_str();
     app.add_option("--sizes", opt.sizes, "Synthetic suite: transformers per territory")->delimiter(',')->capture_default_str();
     app.add_option("--grids-per", opt.grids_per, "Synthetic suite: K = round(transformers / this)")
         ->check(CLI::PositiveNumber)->capture_default_str();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <fstream>
@@ -28,6 +29,16 @@ inline double peak_mib()
     while (std::getline(status, line))
         if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
     return 0.0;
+}
+
+/// CPU time of the whole process so far (user + system, all threads), seconds. On a machine
+/// shared with other work a stage's CPU time moves much less than its wall time.
+inline double cpu_seconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+    return sec(u.ru_utime) + sec(u.ru_stime);
 }
 
 /// Median (mean of the middle two for an even count; 0 for none).

@@ -457,6 +457,7 @@ int run_plan(PlanFlags& f)
     auto [territory, report] = libgrid::read_inputs(ropt);
     times.lap("read");
     libgrid::ValidateOptions vopt = f.in.validate;
+    vopt.threads = f.partition.threads;
     vopt.progress = progress.callback();
     report.merge(libgrid::validate(territory, vopt));
     times.lap("validate");
@@ -488,6 +489,7 @@ int run_plan(PlanFlags& f)
         throw libgrid::Error(libgrid::ErrorCode::invalid_input, "plan: no transformer is left to plan");
 
     libgrid::ServiceAreaOptions sopt = f.in.areas;
+    sopt.threads = f.partition.threads;
     sopt.progress = progress.callback();
     const auto areas = libgrid::build_service_areas(territory, report, sopt);
     times.lap("service areas");
@@ -542,7 +544,7 @@ int run_plan(PlanFlags& f)
     }
 
     begin_stage("dissolve");
-    auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids());
+    auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids(), f.partition.threads);
     progress.stage_done("dissolve");
     times.lap("dissolve");
     begin_stage("metrics");
@@ -650,7 +652,8 @@ void register_plan(CLI::App& root, std::function<int()>& action)
     app->add_option("--restarts", o.restarts, "Initial solutions tried per region (0 = automatic)")
         ->capture_default_str()
         ->group(g);
-    app->add_option("--threads", o.threads, "Stations solved at once (0 = one per core; the plan is the same)")
+    app->add_option("--threads", o.threads,
+                    "Threads for service areas, stations and grid shapes (0 = one per core; the plan is the same)")
         ->capture_default_str()
         ->group(g);
 

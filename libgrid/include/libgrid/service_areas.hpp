@@ -21,6 +21,9 @@ struct ServiceAreaOptions {
     /// Without boundaries, the study area is the convex hull of the transformers buffered by this
     /// distance. Units: metres. Default: 0 = twice the median nearest-neighbour spacing.
     double hull_buffer_m = 0.0;
+    /// Threads splitting admin units into Voronoi cells at once; the areas do not depend on
+    /// it. Default: 0 = one per core.
+    std::size_t threads = 0;
     ProgressFn progress; ///< Progress callback. Default: none.
 };
 
@@ -46,7 +49,10 @@ struct ServiceAreas {
 /// Point transformers: Voronoi cells of the transformers (or of their customers), computed
 /// inside each unit of the finest admin level so that cell borders follow admin borders; units
 /// without a transformer are merged into the neighbour sharing the longest border (an info
-/// issue each). Polygon transformers: the given polygons. Requires validate() to have run.
+/// issue each). The areas then form a clean coverage: neighbours have the same vertices along
+/// their common border (vertices less than 1e-6 m apart are merged, and each vertex lying on
+/// a neighbour's edge is inserted there). Polygon transformers: the given polygons, unchanged.
+/// Requires validate() to have run.
 /// Complexity: O(n log n) (Voronoi per unit, STRtree look-ups).
 /// @throws Error(invalid_argument) when the territory has admin levels but validate() has not
 ///         located its transformers in them.

@@ -6,6 +6,8 @@
 #include <libgrid/progress.hpp>
 #include <libgrid/validation.hpp>
 
+#include <cstddef>
+
 namespace libgrid {
 
 /// Options for validate().
@@ -13,6 +15,9 @@ struct ValidateOptions {
     /// Overlap between two units of one level larger than this is an error. Units: m^2.
     /// Default: 1.0 (slivers below a square metre are digitising noise and are ignored).
     double overlap_tolerance_m2 = 1.0;
+    /// Threads testing units for overlaps and nesting at once; the report does not depend on
+    /// it. Default: 0 = one per core.
+    std::size_t threads = 0;
     ProgressFn progress; ///< Progress callback. Default: none.
 };
 

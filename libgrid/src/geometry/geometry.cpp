@@ -3,6 +3,7 @@
 #include "geometry/geometry.hpp"
 
 #include "geometry/geos_wrap.hpp"
+#include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
 
@@ -47,6 +48,17 @@ struct IndexedShapes {
             }
             geoms.push_back(std::move(g));
         }
+    }
+
+    // Builds the tree now (GEOS builds it on the first query), so that threads may then query
+    // it at once: a built tree is only read.
+    void build(const geos::Context& ctx) const
+    {
+        for (const GeomPtr& g : geoms)
+            if (g) {
+                candidates(ctx, g.get());
+                return;
+            }
     }
 
     // Indices of shapes whose envelope intersects g's, ascending.
@@ -230,66 +242,96 @@ std::pair<std::size_t, double> PolygonIndex::nearest(const Point& p) const
 // ---------------------------------------------------------------------------------------------
 // find_overlaps, nest_by_overlap
 
-std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area)
+std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area,
+                                   std::size_t threads)
 {
-    std::vector<Overlap> out;
     geos::Context ctx;
     IndexedShapes set(ctx, shapes);
-    for (std::size_t i = 0; i < set.geoms.size(); ++i) {
-        if (!set.geoms[i]) continue;
-        const GEOSGeometry* gi = set.geoms[i].get();
-        PreparedPtr prep; // only when a candidate exists
-        for (std::size_t j : set.candidates(ctx, gi)) {
-            if (j <= i) continue;
-            if (!prep) prep = geos::prepare(ctx, gi);
-            const GEOSGeometry* gj = set.geoms[j].get();
-            if (!ctx.check_predicate(GEOSPreparedIntersects_r(ctx.get(), prep.get(), gj),
-                                     "cannot test intersection"))
-                continue;
-            // Neighbours in a tiling touch along their border: no interior overlap, and
-            // skipping them avoids computing an intersection for every adjacent pair.
-            if (ctx.check_predicate(GEOSPreparedTouches_r(ctx.get(), prep.get(), gj),
-                                    "cannot test touching"))
-                continue;
-            const double a = intersection_area(ctx, gi, gj);
-            if (a > min_area) out.push_back(Overlap{i, j, a});
-        }
-    }
+    set.build(ctx);
+    // Blocks of shapes on several threads, each with its own context and prepared geometries;
+    // the shared shapes and tree are only read. Results are joined in block order.
+    constexpr std::size_t per_block = 256;
+    const std::size_t nblocks = (set.geoms.size() + per_block - 1) / per_block;
+    std::vector<std::vector<Overlap>> found(nblocks);
+    parallel_jobs(
+        nblocks, threads,
+        [&](std::size_t b, const geos::Context& local) {
+            const std::size_t end = std::min(set.geoms.size(), (b + 1) * per_block);
+            for (std::size_t i = b * per_block; i < end; ++i) {
+                if (!set.geoms[i]) continue;
+                const GEOSGeometry* gi = set.geoms[i].get();
+                PreparedPtr prep; // only when a candidate exists
+                for (std::size_t j : set.candidates(local, gi)) {
+                    if (j <= i) continue;
+                    if (!prep) prep = geos::prepare(local, gi);
+                    const GEOSGeometry* gj = set.geoms[j].get();
+                    if (!local.check_predicate(GEOSPreparedIntersects_r(local.get(), prep.get(), gj),
+                                               "cannot test intersection"))
+                        continue;
+                    // Neighbours in a tiling touch along their border: no interior overlap, and
+                    // skipping them avoids computing an intersection for every adjacent pair.
+                    if (local.check_predicate(GEOSPreparedTouches_r(local.get(), prep.get(), gj),
+                                              "cannot test touching"))
+                        continue;
+                    const double a = intersection_area(local, gi, gj);
+                    if (a > min_area) found[b].push_back(Overlap{i, j, a});
+                }
+            }
+        },
+        [](std::size_t) {});
+    std::vector<Overlap> out;
+    for (const auto& f : found) out.insert(out.end(), f.begin(), f.end());
     return out;
 }
 
 std::vector<std::size_t> nest_by_overlap(const std::vector<MultiPolygon>& children,
-                                         const std::vector<MultiPolygon>& parents)
+                                         const std::vector<MultiPolygon>& parents,
+                                         std::size_t threads)
 {
     std::vector<std::size_t> out(children.size(), npos);
     geos::Context ctx;
     IndexedShapes set(ctx, parents);
-    std::vector<PreparedPtr> prepared(set.geoms.size());
-    for (std::size_t c = 0; c < children.size(); ++c) {
-        if (children[c].empty()) continue;
-        GeomPtr child = geos::to_geos(ctx, children[c]);
-        double best = 0.0;
-        for (std::size_t p : set.candidates(ctx, child.get())) {
-            if (!prepared[p]) prepared[p] = geos::prepare(ctx, set.geoms[p].get());
-            // The usual case: the child lies wholly in one parent. No parent can beat that
-            // and candidates are ascending, so the lowest such parent wins ties.
-            if (ctx.check_predicate(GEOSPreparedContains_r(ctx.get(), prepared[p].get(),
-                                                           child.get()),
-                                    "cannot test containment")) {
-                out[c] = p;
-                break;
+    set.build(ctx);
+    // Blocks of children on several threads; each block prepares the parents it meets (the
+    // children of a block are usually neighbours, so they share parents).
+    constexpr std::size_t per_block = 512;
+    const std::size_t nblocks = (children.size() + per_block - 1) / per_block;
+    parallel_jobs(
+        nblocks, threads,
+        [&](std::size_t b, const geos::Context& local) {
+            std::vector<std::pair<std::size_t, PreparedPtr>> prepared; // by parent, unsorted
+            auto prepared_parent = [&](std::size_t p) -> const GEOSPreparedGeometry* {
+                for (const auto& [q, ptr] : prepared)
+                    if (q == p) return ptr.get();
+                prepared.emplace_back(p, geos::prepare(local, set.geoms[p].get()));
+                return prepared.back().second.get();
+            };
+            const std::size_t end = std::min(children.size(), (b + 1) * per_block);
+            for (std::size_t c = b * per_block; c < end; ++c) {
+                if (children[c].empty()) continue;
+                GeomPtr child = geos::to_geos(local, children[c]);
+                double best = 0.0;
+                for (std::size_t p : set.candidates(local, child.get())) {
+                    const GEOSPreparedGeometry* pp = prepared_parent(p);
+                    // The usual case: the child lies wholly in one parent. No parent can beat
+                    // that and candidates are ascending, so the lowest such parent wins ties.
+                    if (local.check_predicate(GEOSPreparedContains_r(local.get(), pp, child.get()),
+                                              "cannot test containment")) {
+                        out[c] = p;
+                        break;
+                    }
+                    if (!local.check_predicate(GEOSPreparedIntersects_r(local.get(), pp, child.get()),
+                                               "cannot test intersection"))
+                        continue;
+                    const double a = intersection_area(local, set.geoms[p].get(), child.get());
+                    if (a > best) {
+                        best = a;
+                        out[c] = p;
+                    }
+                }
             }
-            if (!ctx.check_predicate(GEOSPreparedIntersects_r(ctx.get(), prepared[p].get(),
-                                                              child.get()),
-                                     "cannot test intersection"))
-                continue;
-            const double a = intersection_area(ctx, set.geoms[p].get(), child.get());
-            if (a > best) {
-                best = a;
-                out[c] = p;
-            }
-        }
-    }
+        },
+        [](std::size_t) {});
     return out;
 }
 

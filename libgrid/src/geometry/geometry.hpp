@@ -48,16 +48,19 @@ struct Overlap {
     double area = 0.0;  ///< Overlap area.
 };
 
-/// Every pair (a < b) whose interiors overlap by more than min_area. O(n log n + pairs).
-std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area);
+/// Every pair (a < b) whose interiors overlap by more than min_area, sorted by (a, b).
+/// O(n log n + pairs), on up to `threads` threads (0 = one per core; same result).
+std::vector<Overlap> find_overlaps(const std::vector<MultiPolygon>& shapes, double min_area,
+                                   std::size_t threads = 1);
 
 /// a minus b (polygonal part only).
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
 
 /// For each child, the parent with the largest overlap area (npos when none overlaps).
-/// O((children + parents) log n).
+/// O((children + parents) log n), on up to `threads` threads (0 = one per core; same result).
 std::vector<std::size_t> nest_by_overlap(const std::vector<MultiPolygon>& children,
-                                         const std::vector<MultiPolygon>& parents);
+                                         const std::vector<MultiPolygon>& parents,
+                                         std::size_t threads = 1);
 
 /// Convex hull of the points buffered by distance d (d > 0).
 MultiPolygon buffered_hull(const std::vector<Point>& points, double d);
@@ -86,5 +89,24 @@ std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes
 /// Deterministic. @throws Error(invalid_argument) if from and to differ in size.
 std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::vector<Point>& to,
                                    const std::vector<Barrier>& barriers);
+
+/// What node_coverage() changed.
+struct CoverageNoding {
+    std::size_t snapped = 0;  ///< Vertices moved onto a vertex less than `snap` away.
+    std::size_t inserted = 0; ///< Vertices inserted into another shape's segment.
+};
+
+/// Makes shapes that tile a region (service areas: Voronoi cells clipped per admin unit) a
+/// clean polygonal coverage, in place: vertices closer than `snap` become one (the first in
+/// shape, ring, vertex order), then every vertex lying within `snap` of a segment, strictly
+/// between its ends, is inserted into that segment. Afterwards two shapes sharing a border
+/// have the same vertices along it, which is what GEOS's coverage union and exact
+/// shared-border matching need. Rings that collapse (fewer than 3 distinct points) are
+/// dropped, and polygons whose outer ring collapses. No point moves by more than `snap`; no
+/// new coordinates are created. Arithmetic only (no GEOS), near-linear in the number of
+/// vertices (uniform grid), deterministic; the insertion pass runs on up to `threads` threads
+/// (0 = one per core) without changing the result.
+/// @throws Error(invalid_argument) if snap < 0 or there are 2^32 vertices.
+CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std::size_t threads = 1);
 
 } // namespace libgrid::detail

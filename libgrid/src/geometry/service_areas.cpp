@@ -9,6 +9,7 @@
 
 #include "geometry/geometry.hpp"
 #include "geometry/geos_wrap.hpp"
+#include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
 
@@ -25,6 +26,11 @@ namespace {
 
 using detail::geos::GeomPtr;
 namespace geos = detail::geos;
+
+/// Vertices of neighbouring service areas this close (CRS units: metres) are one vertex: far
+/// above the rounding noise of a crossing point computed once per side (about 1e-9 m at
+/// projected coordinates of millions of metres), far below any real feature.
+constexpr double coverage_snap_m = 1e-6;
 
 /// A Voronoi site: a transformer position or one of its customers.
 struct Site {
@@ -148,6 +154,12 @@ private:
     std::vector<std::size_t> m_items;
 };
 
+/// A transformer whose site coincides with a site of another (the winner, which keeps it).
+struct Shadow {
+    std::size_t transformer = npos;
+    std::size_t winner = npos;
+};
+
 /// Pieces of service areas, dissolved by transformer at the end.
 struct Pieces {
     std::vector<MultiPolygon> shapes;
@@ -163,8 +175,10 @@ struct Pieces {
 /// Splits a region (an admin unit or the hull) among the transformers of its sites.
 class RegionSplitter {
 public:
-    RegionSplitter(const geos::Context& ctx, std::vector<std::size_t>& shadowed_by)
-        : m_ctx(ctx), m_shadowed_by(shadowed_by)
+    /// `shadows` receives (transformer, winner) for every transformer whose site coincides
+    /// with a site of a lower-indexed one (see drop_coincident()).
+    RegionSplitter(const geos::Context& ctx, std::vector<Shadow>& shadows)
+        : m_ctx(ctx), m_shadows(shadows)
     {
     }
 
@@ -180,6 +194,8 @@ public:
             out.add(sites.front().transformer, region);
             return;
         }
+
+        if (split_direct(region, sites, out)) return;
 
         const GEOSContextHandle_t h = m_ctx.get();
         GeomPtr region_g = geos::to_geos(m_ctx, region);
@@ -251,6 +267,158 @@ public:
     }
 
 private:
+    /// The direct path for a unit with few sites, one per transformer (no customers): each
+    /// site's cell is the region clipped by the bisector half-planes towards the other sites,
+    /// nearest first, stopping once the next site is more than twice as far as the cell reaches
+    /// (no farther bisector can cut it). Arithmetic only; several times faster than a GEOS
+    /// Voronoi diagram (which overlays every outer cell with its frame) plus an overlay per
+    /// cell. A cell is clipped by GEOS after all when a bisector would cut the region into
+    /// several pieces (the half-plane clip of a non-convex ring cannot separate them).
+    /// Returns false (nothing added) when the unit does not qualify.
+    bool split_direct(const MultiPolygon& region, const std::vector<Site>& sites, Pieces& out)
+    {
+        constexpr std::size_t max_sites = 256; // the method is O(k^2 log k) per unit
+        const std::size_t k = sites.size();
+        if (k > max_sites) return false;
+        for (const Polygon& poly : region) {
+            const Ring& r = poly.outer;
+            if (!poly.holes.empty() || r.size() < 4 || r.front().x != r.back().x ||
+                r.front().y != r.back().y)
+                return false; // holes, or a ring not closed: GEOS handles them
+        }
+        // Sites are sorted by position; one site per transformer is what this path handles.
+        m_order.resize(k);
+        for (std::size_t i = 0; i < k; ++i) m_order[i] = i;
+        std::sort(m_order.begin(), m_order.end(), [&](std::size_t a, std::size_t b) {
+            return sites[a].transformer < sites[b].transformer;
+        });
+        for (std::size_t i = 1; i < k; ++i)
+            if (sites[m_order[i]].transformer == sites[m_order[i - 1]].transformer) return false;
+
+        GeomPtr region_g(nullptr, geos::GeomDeleter{m_ctx.get()}); // made when first needed
+        geos::PreparedPtr region_prep(nullptr, geos::PreparedDeleter{m_ctx.get()});
+        std::vector<std::pair<double, std::size_t>> by_distance;
+        by_distance.reserve(k);
+        for (std::size_t i : m_order) { // pieces in transformer order
+            const Point& pi = sites[i].p;
+            by_distance.clear();
+            for (std::size_t j = 0; j < k; ++j) {
+                if (j == i) continue;
+                const double dx = sites[j].p.x - pi.x;
+                const double dy = sites[j].p.y - pi.y;
+                by_distance.emplace_back(dx * dx + dy * dy, j);
+            }
+            std::sort(by_distance.begin(), by_distance.end());
+            MultiPolygon piece;
+            bool fallback = false;
+            for (const Polygon& poly : region) {
+                m_ring = poly.outer;
+                for (const auto& [d2, j] : by_distance) {
+                    if (m_ring.empty()) break;
+                    // Every point of the ring is within `reach` of pi; the bisector towards a
+                    // site at distance d lies d / 2 away, so it cannot cut when d > 2 reach.
+                    double reach2 = 0.0;
+                    for (const Point& q : m_ring)
+                        reach2 = std::max(reach2, (q.x - pi.x) * (q.x - pi.x) +
+                                                      (q.y - pi.y) * (q.y - pi.y));
+                    if (d2 > 4.0 * reach2) break;
+                    if (!clip_ring(m_ring, Bisector(pi, sites[j].p), m_next)) {
+                        fallback = true;
+                        break;
+                    }
+                    m_ring.swap(m_next);
+                }
+                if (fallback) break;
+                if (!m_ring.empty()) piece.push_back(Polygon{m_ring, {}});
+            }
+            if (fallback) {
+                if (!region_g) {
+                    region_g = geos::to_geos(m_ctx, region);
+                    region_prep = geos::prepare(m_ctx, region_g.get());
+                }
+                GeomPtr cell = geos::to_geos(
+                    m_ctx, MultiPolygon{Polygon{voronoi_cell(region, sites, i), {}}});
+                piece = clip(region_g.get(), region_prep.get(), cell.get());
+            }
+            out.add(sites[i].transformer, std::move(piece));
+        }
+        return true;
+    }
+
+    /// The points closer to p than to q: n . (x - m) <= 0 with n = q - p and m the midpoint.
+    /// Seen from q, n is exactly negated and m is the same, so the two sides of a bisector
+    /// classify every point exactly oppositely, and working relative to m keeps the test
+    /// accurate at projected coordinates of millions of metres (the expanded form
+    /// n . x <= (|q|^2 - |p|^2) / 2 would shift the line by micrometres there).
+    struct Bisector {
+        double nx, ny, mx, my;
+        Bisector(const Point& p, const Point& q)
+            : nx(q.x - p.x), ny(q.y - p.y), mx(0.5 * (p.x + q.x)), my(0.5 * (p.y + q.y))
+        {
+        }
+        double side(const Point& x) const noexcept { return nx * (x.x - mx) + ny * (x.y - my); }
+    };
+
+    /// Clips a closed ring to the half-plane of `h` (Sutherland-Hodgman) into `out`.
+    /// Returns false when the ring leaves the half-plane more than once: the part inside may
+    /// then be several pieces, which this clip would join by zero-width bridges.
+    static bool clip_ring(const Ring& in, const Bisector& h, Ring& out)
+    {
+        out.clear();
+        if (in.size() < 4) return true;
+        int exits = 0;
+        const std::size_t n = in.size() - 1; // in.back() == in.front()
+        double da = h.side(in[0]);
+        for (std::size_t i = 0; i < n; ++i) {
+            const Point& a = in[i];
+            const Point& b = in[i + 1];
+            const double db = h.side(b);
+            const bool a_in = da <= 0.0;
+            const bool b_in = db <= 0.0;
+            if (a_in) push_distinct(out, a);
+            if (a_in != b_in) {
+                const double t = da / (da - db);
+                push_distinct(out, Point{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)});
+                if (a_in) ++exits;
+            }
+            da = db;
+        }
+        if (exits > 1) return false;
+        while (out.size() > 1 && out.back().x == out.front().x && out.back().y == out.front().y)
+            out.pop_back();
+        if (out.size() < 3) {
+            out.clear();
+            return true;
+        }
+        out.push_back(out.front());
+        return true;
+    }
+
+    static void push_distinct(Ring& r, const Point& p)
+    {
+        if (r.empty() || r.back().x != p.x || r.back().y != p.y) r.push_back(p);
+    }
+
+    /// The Voronoi cell of site i among the sites, bounded by a box around the region (for the
+    /// GEOS fallback of split_direct()).
+    Ring voronoi_cell(const MultiPolygon& region, const std::vector<Site>& sites, std::size_t i)
+    {
+        Box env = bounds(region);
+        for (const Site& s : sites) env.add(s.p);
+        const double margin = std::max({env.max_x - env.min_x, env.max_y - env.min_y, 1.0});
+        Ring cell{{env.min_x - margin, env.min_y - margin}, {env.max_x + margin, env.min_y - margin},
+                  {env.max_x + margin, env.max_y + margin}, {env.min_x - margin, env.max_y + margin},
+                  {env.min_x - margin, env.min_y - margin}};
+        Ring next;
+        const Point& pi = sites[i].p;
+        for (std::size_t j = 0; j < sites.size() && !cell.empty(); ++j) {
+            if (j == i) continue;
+            clip_ring(cell, Bisector(pi, sites[j].p), next); // convex: leaves it at most once
+            cell.swap(next);
+        }
+        return cell;
+    }
+
     // Keeps one site per position. Sites of one transformer at one place are harmless
     // duplicates; coincident sites of different transformers go to the lowest index.
     void drop_coincident(std::vector<Site>& sites)
@@ -265,8 +433,8 @@ private:
             if (kept > 0 && sites[kept - 1].p.x == sites[i].p.x &&
                 sites[kept - 1].p.y == sites[i].p.y) {
                 const std::size_t winner = sites[kept - 1].transformer;
-                if (sites[i].transformer != winner && m_shadowed_by[sites[i].transformer] == npos)
-                    m_shadowed_by[sites[i].transformer] = winner;
+                if (sites[i].transformer != winner)
+                    m_shadows.push_back(Shadow{sites[i].transformer, winner});
                 continue;
             }
             sites[kept++] = sites[i];
@@ -292,8 +460,19 @@ private:
     }
 
     const geos::Context& m_ctx;
-    std::vector<std::size_t>& m_shadowed_by;
+    std::vector<Shadow>& m_shadows;
+    // Scratch buffers of split_direct(), kept between units.
+    std::vector<std::size_t> m_order;
+    Ring m_ring;
+    Ring m_next;
 };
+
+/// Records the shadows in order; a transformer keeps the first transformer it was found under.
+void apply_shadows(const std::vector<Shadow>& shadows, std::vector<std::size_t>& shadowed_by)
+{
+    for (const Shadow& s : shadows)
+        if (shadowed_by[s.transformer] == npos) shadowed_by[s.transformer] = s.winner;
+}
 
 /// Calls the progress callback, if any.
 void report_progress(const ServiceAreaOptions& options, double fraction)
@@ -338,6 +517,64 @@ double unit_border_tolerance(const AdminLevel& level)
     return std::min(1.0, 1e-3 * std::sqrt(total / static_cast<double>(n)));
 }
 
+/// Pieces whose bounding box, grown by `tolerance`, meets the box of one of the units (grown
+/// likewise), ascending: the only pieces that can share a border with those units. A coarse
+/// grid over the units' boxes keeps it linear.
+std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLevel& level,
+                                           const std::vector<std::size_t>& units,
+                                           double tolerance)
+{
+    std::vector<std::size_t> out;
+    std::vector<Box> boxes;
+    Box all;
+    for (std::size_t u : units) {
+        Box b = bounds(level.units[u].shape);
+        if (b.empty()) continue;
+        b = Box{b.min_x - tolerance, b.min_y - tolerance, b.max_x + tolerance, b.max_y + tolerance};
+        all.add({b.min_x, b.min_y});
+        all.add({b.max_x, b.max_y});
+        boxes.push_back(b);
+    }
+    if (boxes.empty()) return out;
+    const double w = all.max_x - all.min_x;
+    const double h = all.max_y - all.min_y;
+    // Cells about the size of a unit (so that a unit marks only the cells around it), at most
+    // a few million in all.
+    double box_area = 0.0;
+    for (const Box& b : boxes) box_area += (b.max_x - b.min_x) * (b.max_y - b.min_y);
+    double cell = std::sqrt(box_area / static_cast<double>(boxes.size()));
+    cell = std::max({cell, std::sqrt(w * h / 4e6), w / 65536.0, h / 65536.0, 1e-9});
+    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
+    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
+    auto col = [&](double x) {
+        const double v = (x - all.min_x) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
+    };
+    auto row = [&](double y) {
+        const double v = (y - all.min_y) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
+    };
+    std::vector<char> marked(nx * ny, 0);
+    for (const Box& b : boxes)
+        for (std::size_t iy = row(b.min_y); iy <= row(b.max_y); ++iy)
+            for (std::size_t ix = col(b.min_x); ix <= col(b.max_x); ++ix) marked[iy * nx + ix] = 1;
+    for (std::size_t i = 0; i < pieces.shapes.size(); ++i) {
+        const Box b = bounds(pieces.shapes[i]);
+        if (b.empty() || b.max_x + tolerance < all.min_x || b.min_x - tolerance > all.max_x ||
+            b.max_y + tolerance < all.min_y || b.min_y - tolerance > all.max_y)
+            continue;
+        bool hit = false;
+        for (std::size_t iy = row(b.min_y - tolerance); iy <= row(b.max_y + tolerance) && !hit; ++iy)
+            for (std::size_t ix = col(b.min_x - tolerance); ix <= col(b.max_x + tolerance); ++ix)
+                if (marked[iy * nx + ix]) {
+                    hit = true;
+                    break;
+                }
+        if (hit) out.push_back(i);
+    }
+    return out;
+}
+
 /// Merges every empty unit into the neighbouring transformer area with the longest common
 /// border, in rounds: an empty unit touching only other empty units waits until one of them
 /// has been attached. Appends the units to `pieces`.
@@ -349,11 +586,22 @@ void attach_empty_units(const Territory& territory, const std::vector<std::size_
     const std::size_t npieces = pieces.shapes.size();
     const std::size_t nempty = empty_units.size();
 
-    // Borders between empty units and pieces (and between empty units), in one pass.
-    for (std::size_t u : empty_units) pieces.shapes.push_back(level.units[u].shape);
-    const std::vector<detail::SharedBorder> borders =
-        detail::shared_borders(pieces.shapes, unit_border_tolerance(level));
-    pieces.shapes.resize(npieces);
+    // Borders between empty units and pieces (and between empty units), in one pass over the
+    // empty units and the pieces near them (near[k] is piece k of the pass).
+    const double tolerance = unit_border_tolerance(level);
+    const std::vector<std::size_t> near = pieces_near_units(pieces, level, empty_units, tolerance);
+    std::vector<MultiPolygon> nearby;
+    nearby.reserve(near.size() + nempty);
+    for (std::size_t i : near) nearby.push_back(pieces.shapes[i]);
+    for (std::size_t u : empty_units) nearby.push_back(level.units[u].shape);
+    std::vector<detail::SharedBorder> borders = detail::shared_borders(nearby, tolerance);
+    std::vector<MultiPolygon>().swap(nearby);
+    // Back to piece indices (empty units follow the pieces, as before): near is ascending, so
+    // the order of the borders is kept.
+    for (detail::SharedBorder& b : borders) {
+        b.a = b.a < near.size() ? near[b.a] : npieces + (b.a - near.size());
+        b.b = b.b < near.size() ? near[b.b] : npieces + (b.b - near.size());
+    }
 
     // Per empty unit (local index e): (neighbour, length) where the neighbour is a transformer
     // (is_unit false) or another empty unit (is_unit true).
@@ -514,7 +762,7 @@ void share_colocated(const geos::Context& ctx, const Territory& territory,
 
 /// Case (b): Voronoi per unit of the finest level, empty units attached to neighbours.
 void build_with_boundaries(const Territory& territory, const ServiceAreaOptions& options,
-                           const geos::Context& ctx, std::vector<std::size_t>& shadowed_by,
+                           std::vector<std::size_t>& shadowed_by,
                            Pieces& pieces, ServiceAreas& result, ValidationReport& report)
 {
     const std::size_t n = territory.transformers.size();
@@ -550,18 +798,40 @@ void build_with_boundaries(const Territory& territory, const ServiceAreaOptions&
         if (!has_site[t] && unit_of(t) != npos)
             unit_sites[unit_of(t)].push_back(Site{territory.transformers[t].location, t});
 
-    RegionSplitter splitter(ctx, shadowed_by);
     std::vector<std::size_t> empty_units;
-    const std::size_t step = std::max<std::size_t>(1, nunits / 100);
-    for (std::size_t u = 0; u < nunits; ++u) {
-        if (u % step == 0)
-            report_progress(options, 0.9 * static_cast<double>(u) / static_cast<double>(nunits));
-        if (unit_sites[u].empty()) {
-            if (!level.units[u].shape.empty()) empty_units.push_back(u);
-            continue;
-        }
-        splitter.split(level.units[u].shape, unit_sites[u], pieces);
-        std::vector<Site>().swap(unit_sites[u]); // free as we go
+    for (std::size_t u = 0; u < nunits; ++u)
+        if (unit_sites[u].empty() && !level.units[u].shape.empty()) empty_units.push_back(u);
+
+    // Units are split in blocks on several threads; each block keeps its pieces and shadows,
+    // and the blocks are joined in unit order, so the result does not depend on the threads.
+    struct Block {
+        Pieces pieces;
+        std::vector<Shadow> shadows;
+    };
+    constexpr std::size_t units_per_block = 64;
+    const std::size_t nblocks = (nunits + units_per_block - 1) / units_per_block;
+    std::vector<Block> blocks(nblocks);
+    detail::parallel_jobs(
+        nblocks, options.threads,
+        [&](std::size_t b, const geos::Context& local) {
+            Block& block = blocks[b];
+            RegionSplitter splitter(local, block.shadows);
+            const std::size_t end = std::min(nunits, (b + 1) * units_per_block);
+            for (std::size_t u = b * units_per_block; u < end; ++u) {
+                if (unit_sites[u].empty()) continue;
+                splitter.split(level.units[u].shape, unit_sites[u], block.pieces);
+                std::vector<Site>().swap(unit_sites[u]); // free as we go
+            }
+        },
+        [&](std::size_t done) {
+            report_progress(options, 0.9 * static_cast<double>(done) / static_cast<double>(nblocks));
+        });
+    for (Block& block : blocks) {
+        pieces.shapes.insert(pieces.shapes.end(), std::make_move_iterator(block.pieces.shapes.begin()),
+                             std::make_move_iterator(block.pieces.shapes.end()));
+        pieces.owner.insert(pieces.owner.end(), block.pieces.owner.begin(), block.pieces.owner.end());
+        apply_shadows(block.shadows, shadowed_by);
+        block = Block{};
     }
     report_progress(options, 0.9);
     if (!empty_units.empty()) attach_empty_units(territory, empty_units, pieces, result, report);
@@ -592,7 +862,7 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     std::vector<std::size_t> shadowed_by(n, npos);
     if (!territory.levels.empty()) {
         result.study_area = "boundaries";
-        build_with_boundaries(territory, options, ctx, shadowed_by, pieces, result, report);
+        build_with_boundaries(territory, options, shadowed_by, pieces, result, report);
     } else {
         std::vector<Point> locations(n);
         for (std::size_t t = 0; t < n; ++t) locations[t] = territory.transformers[t].location;
@@ -603,13 +873,18 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
             const MultiPolygon hull = detail::buffered_hull(locations, d);
             std::vector<Site> sites(n);
             for (std::size_t t = 0; t < n; ++t) sites[t] = Site{locations[t], t};
-            RegionSplitter(ctx, shadowed_by).split(hull, sites, pieces);
+            std::vector<Shadow> shadows;
+            RegionSplitter(ctx, shadows).split(hull, sites, pieces);
+            apply_shadows(shadows, shadowed_by);
         }
         report_progress(options, 0.9);
     }
 
     dissolve(ctx, pieces, result.shapes);
     share_colocated(ctx, territory, shadowed_by, result.shapes);
+    // Neighbouring areas were clipped separately (per admin unit, per sector), so a border
+    // between them may carry a vertex on one side only; make them a true coverage.
+    detail::node_coverage(result.shapes, coverage_snap_m, options.threads);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;

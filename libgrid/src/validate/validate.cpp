@@ -102,7 +102,7 @@ ValidationReport validate(Territory& t, const ValidateOptions& options)
         std::vector<MultiPolygon> shapes;
         shapes.reserve(level.units.size());
         for (const auto& u : level.units) shapes.push_back(u.shape);
-        for (const auto& o : detail::find_overlaps(shapes, options.overlap_tolerance_m2)) {
+        for (const auto& o : detail::find_overlaps(shapes, options.overlap_tolerance_m2, options.threads)) {
             report.add(Issue{Severity::error, IssueCode::units_overlap, level.file, level.layer,
                              level.units[o.a].id,
                              fmt::format("admin unit overlaps unit '{}' of the same level by {:.1f} m²",
@@ -118,7 +118,7 @@ ValidationReport validate(Territory& t, const ValidateOptions& options)
         std::vector<MultiPolygon> children, parents;
         for (const auto& u : t.levels[k].units) children.push_back(u.shape);
         for (const auto& u : t.levels[k - 1].units) parents.push_back(u.shape);
-        const auto parent = detail::nest_by_overlap(children, parents);
+        const auto parent = detail::nest_by_overlap(children, parents, options.threads);
         for (std::size_t i = 0; i < parent.size(); ++i) {
             t.levels[k].units[i].parent = parent[i];
             if (parent[i] == npos)

@@ -314,4 +314,133 @@ TEST_CASE("crosses_barriers agrees with a brute-force check on many random segme
         hits += any ? 1 : 0;
     }
     CHECK(hits > 20); // the case is not trivial
+
+namespace {
+
+// Directed boundary segments of a set of shapes, each with the shape it belongs to.
+struct Segment {
+    Point a, b;
+    std::size_t shape;
+};
+std::vector<Segment> segments_of(const std::vector<MultiPolygon>& shapes)
+{
+    std::vector<Segment> out;
+    for (std::size_t s = 0; s < shapes.size(); ++s)
+        for (const Polygon& poly : shapes[s]) {
+            auto add = [&](const Ring& r) {
+                for (std::size_t i = 0; i + 1 < r.size(); ++i) out.push_back({r[i], r[i + 1], s});
+            };
+            add(poly.outer);
+            for (const Ring& h : poly.holes) add(h);
+        }
+    return out;
+}
+
+// Number of segments with no exact reverse segment in another shape, leaving out those on the
+// given lines x = c or y = c (the outer edge of the tiled area).
+std::size_t unmatched_segments(const std::vector<MultiPolygon>& shapes,
+                               const std::vector<double>& edge_x, const std::vector<double>& edge_y)
+{
+    const std::vector<Segment> segs = segments_of(shapes);
+    std::size_t unmatched = 0;
+    for (const Segment& s : segs) {
+        const bool on_edge =
+            std::any_of(edge_x.begin(), edge_x.end(), [&](double c) { return s.a.x == c && s.b.x == c; }) ||
+            std::any_of(edge_y.begin(), edge_y.end(), [&](double c) { return s.a.y == c && s.b.y == c; });
+        if (on_edge) continue;
+        const bool matched = std::any_of(segs.begin(), segs.end(), [&](const Segment& o) {
+            return o.shape != s.shape && o.a.x == s.b.x && o.a.y == s.b.y && o.b.x == s.a.x &&
+                   o.b.y == s.a.y;
+        });
+        if (!matched) ++unmatched;
+    }
+    return unmatched;
+}
+
+} // namespace
+
+TEST_CASE("node_coverage gives both sides of a border the same vertices")
+{
+    // The common side x = 1 has a vertex at y = 0.3 on the left and at y = 0.7 on the right.
+    std::vector<MultiPolygon> shapes = {
+        wkt("POLYGON((0 0, 1 0, 1 0.3, 1 1, 0 1, 0 0))"),
+        wkt("POLYGON((1 0, 2 0, 2 1, 1 1, 1 0.7, 1 0))"),
+    };
+    REQUIRE(unmatched_segments(shapes, {0, 2}, {0, 1}) == 4);
+    const CoverageNoding stats = node_coverage(shapes, 1e-6);
+    CHECK(stats.inserted == 2);
+    CHECK(stats.snapped == 0);
+    CHECK(unmatched_segments(shapes, {0, 2}, {0, 1}) == 0);
+    CHECK(area(shapes[0]) == doctest::Approx(1.0));
+    CHECK(area(shapes[1]) == doctest::Approx(1.0));
+    CHECK(shapes[0][0].outer.size() == 7);
+    CHECK(shapes[0][0].outer.front().x == shapes[0][0].outer.back().x);
+}
+
+TEST_CASE("node_coverage merges a crossing point computed twice with rounding noise")
+{
+    // Both sides have a vertex near (1, 0.5), 1e-9 apart, and a third shape meets the border
+    // at a T-junction (its corner (1, 0.25) lies on the left square's side).
+    std::vector<MultiPolygon> shapes = {
+        wkt("POLYGON((0 0, 1 0, 1 0.5, 1 1, 0 1, 0 0))"),
+        wkt("POLYGON((1 0.25, 2 0.25, 2 1, 1 1, 1 0.500000001, 1 0.25))"),
+        wkt("POLYGON((1 0, 2 0, 2 0.25, 1 0.25, 1 0))"),
+    };
+    const CoverageNoding stats = node_coverage(shapes, 1e-6);
+    CHECK(stats.snapped == 1);
+    CHECK(stats.inserted == 1); // (1, 0.25) into the left square's side
+    CHECK(unmatched_segments(shapes, {0, 2}, {0, 1}) == 0);
+    CHECK(shapes[1][0].outer[4].y == 0.5); // moved onto the first shape's vertex
+}
+
+TEST_CASE("node_coverage leaves a clean coverage alone and drops collapsed rings")
+{
+    std::vector<MultiPolygon> shapes = {rect(0, 0, 1, 1), rect(1, 0, 2, 1), rect(0, 1, 2, 2)};
+    const std::vector<MultiPolygon> before = shapes;
+    // The top rectangle's side y = 1 is one segment under two: the corner (1, 1) goes in.
+    const CoverageNoding stats = node_coverage(shapes, 1e-6);
+    CHECK(stats.snapped == 0);
+    CHECK(stats.inserted == 1);
+    CHECK(unmatched_segments(shapes, {0, 2}, {0, 2}) == 0);
+    CHECK(node_coverage(shapes, 1e-6).inserted == 0); // a second pass finds nothing to do
+
+    // A sliver narrower than the snap distance collapses and is dropped.
+    std::vector<MultiPolygon> sliver = {wkt("POLYGON((0 0, 1 0, 1 1e-9, 0 0))"), rect(5, 5, 6, 6)};
+    node_coverage(sliver, 1e-6);
+    CHECK(sliver[0].empty());
+    CHECK(area(sliver[1]) == doctest::Approx(1.0));
+    CHECK_THROWS_AS(node_coverage(sliver, -1.0), Error);
+}
+
+TEST_CASE("find_overlaps and nest_by_overlap give the same answers on several threads")
+{
+    // 900 unit squares (several blocks of work), three of them shifted onto a neighbour.
+    std::vector<MultiPolygon> squares;
+    for (int y = 0; y < 30; ++y)
+        for (int x = 0; x < 30; ++x) {
+            const double dx = (x * 30 + y) % 301 == 0 ? 0.5 : 0.0;
+            squares.push_back(rect(x + dx, y, x + 1 + dx, y + 1));
+        }
+    const std::vector<Overlap> one = find_overlaps(squares, 1e-9, 1);
+    const std::vector<Overlap> three = find_overlaps(squares, 1e-9, 3);
+    REQUIRE(one.size() == 3);
+    REQUIRE(three.size() == one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        CHECK(one[i].a == three[i].a);
+        CHECK(one[i].b == three[i].b);
+        CHECK(one[i].area == doctest::Approx(0.5));
+    }
+
+    // Parents: 3 x 3 blocks of the squares.
+    std::vector<MultiPolygon> parents;
+    for (int y = 0; y < 10; ++y)
+        for (int x = 0; x < 10; ++x) parents.push_back(rect(3 * x, 3 * y, 3 * x + 3, 3 * y + 3));
+    const std::vector<std::size_t> p1 = nest_by_overlap(squares, parents, 1);
+    const std::vector<std::size_t> p2 = nest_by_overlap(squares, parents, 2);
+    CHECK(p1 == p2);
+    for (int y = 0; y < 30; ++y)
+        for (int x = 0; x < 30; ++x)
+            if ((x * 30 + y) % 301 != 0)
+                CHECK(p1[static_cast<std::size_t>(y * 30 + x)] ==
+                      static_cast<std::size_t>((y / 3) * 10 + x / 3));
 }

@@ -1,5 +1,6 @@
 // Spec of build_service_areas() (libgrid/service_areas.hpp).
 #include <libgrid/error.hpp>
+#include <libgrid/metrics.hpp>
 #include <libgrid/service_areas.hpp>
 
 #include "geometry/geometry.hpp"
@@ -7,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <string>
 
@@ -291,4 +293,167 @@ TEST_CASE("progress reaches 1 and validate() is required")
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::invalid_argument);
     }
+}
+
+namespace {
+
+// Segments of every area that are not exactly a segment of another area too (either way
+// round: rings come in either orientation), leaving out those on the outer edge of the box
+// [0, w] x [0, h] (the study area's boundary).
+std::size_t unmatched_border_segments(const std::vector<MultiPolygon>& shapes, double w, double h)
+{
+    struct Seg {
+        Point a, b;
+        std::size_t shape;
+    };
+    std::vector<Seg> segs;
+    for (std::size_t s = 0; s < shapes.size(); ++s)
+        for (const Polygon& poly : shapes[s]) {
+            auto add = [&](const Ring& r) {
+                for (std::size_t i = 0; i + 1 < r.size(); ++i) segs.push_back({r[i], r[i + 1], s});
+            };
+            add(poly.outer);
+            for (const Ring& hole : poly.holes) add(hole);
+        }
+    std::size_t unmatched = 0;
+    for (const Seg& s : segs) {
+        auto on = [&](double v, double c) { return v == c; };
+        if ((on(s.a.x, 0) && on(s.b.x, 0)) || (on(s.a.x, w) && on(s.b.x, w)) ||
+            (on(s.a.y, 0) && on(s.b.y, 0)) || (on(s.a.y, h) && on(s.b.y, h)))
+            continue;
+        const bool matched = std::any_of(segs.begin(), segs.end(), [&](const Seg& o) {
+            return o.shape != s.shape &&
+                   ((o.a.x == s.b.x && o.a.y == s.b.y && o.b.x == s.a.x && o.b.y == s.a.y) ||
+                    (o.a.x == s.a.x && o.a.y == s.a.y && o.b.x == s.b.x && o.b.y == s.b.y));
+        });
+        if (!matched) ++unmatched;
+    }
+    return unmatched;
+}
+
+// A cols x rows grid of 10 x 10 units with up to 4 transformers each at pseudo-random places
+// (a fixed linear congruential sequence); every fifth unit has none.
+Territory unit_grid(std::size_t cols, std::size_t rows)
+{
+    std::vector<MultiPolygon> units;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c)
+            units.push_back(rect(10.0 * static_cast<double>(c), 10.0 * static_cast<double>(r),
+                                 10.0 * static_cast<double>(c + 1), 10.0 * static_cast<double>(r + 1)));
+    Territory t = with_units(units);
+    std::uint64_t state = 12345;
+    auto next = [&]() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0; // [0, 1)
+    };
+    for (std::size_t u = 0; u < units.size(); ++u) {
+        if (u % 5 == 4) continue;
+        const std::size_t k = 1 + static_cast<std::size_t>(next() * 4.0);
+        const double x0 = units[u][0].outer[0].x;
+        const double y0 = units[u][0].outer[0].y;
+        for (std::size_t i = 0; i < k; ++i)
+            add_transformer(t, {x0 + 0.5 + 9.0 * next(), y0 + 0.5 + 9.0 * next()}, u);
+    }
+    return t;
+}
+
+bool same_shapes(const std::vector<MultiPolygon>& a, const std::vector<MultiPolygon>& b)
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].size() != b[i].size()) return false;
+        for (std::size_t k = 0; k < a[i].size(); ++k) {
+            auto same_ring = [](const Ring& r, const Ring& q) {
+                return r.size() == q.size() &&
+                       std::equal(r.begin(), r.end(), q.begin(), [](const Point& p, const Point& o) {
+                           return p.x == o.x && p.y == o.y;
+                       });
+            };
+            if (!same_ring(a[i][k].outer, b[i][k].outer)) return false;
+            if (a[i][k].holes.size() != b[i][k].holes.size()) return false;
+            for (std::size_t j = 0; j < a[i][k].holes.size(); ++j)
+                if (!same_ring(a[i][k].holes[j], b[i][k].holes[j])) return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("service areas of neighbouring units form a clean coverage")
+{
+    // Two units side by side, five transformers each: the Voronoi edges of the two units meet
+    // the common border x = 10 at different places, and each side must carry the other's.
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10)});
+    for (Point p : {Point{1, 1}, Point{8, 2}, Point{3, 6}, Point{9, 9}, Point{5, 4}})
+        add_transformer(t, p, 0);
+    for (Point p : {Point{11, 3}, Point{18, 1}, Point{14, 8}, Point{12, 6.5}, Point{17, 5}})
+        add_transformer(t, p, 1);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 200.0);
+    check_points_in_own_area(t, sa);
+    CHECK(unmatched_border_segments(sa.shapes, 20, 10) == 0);
+
+    // So the areas dissolve into one rectangle without holes or slivers.
+    const std::vector<MultiPolygon> whole = dissolve(sa.shapes, std::vector<std::uint32_t>(10, 0), 1);
+    REQUIRE(whole[0].size() == 1);
+    CHECK(whole[0][0].holes.empty());
+    CHECK(area(whole[0]) == doctest::Approx(200.0));
+    CHECK(perimeter(whole[0]) == doctest::Approx(60.0));
+}
+
+TEST_CASE("service areas and their dissolve do not depend on the number of threads")
+{
+    // 144 units: more than one block of units per thread.
+    const Territory t = unit_grid(12, 12);
+    ServiceAreaOptions one;
+    one.threads = 1;
+    ServiceAreaOptions three;
+    three.threads = 3;
+    ValidationReport r1, r3;
+    const ServiceAreas a1 = build_service_areas(t, r1, one);
+    const ServiceAreas a3 = build_service_areas(t, r3, three);
+    CHECK(same_shapes(a1.shapes, a3.shapes));
+    REQUIRE(a1.attached_units.size() == a3.attached_units.size());
+    for (std::size_t i = 0; i < a1.attached_units.size(); ++i) {
+        CHECK(a1.attached_units[i].unit == a3.attached_units[i].unit);
+        CHECK(a1.attached_units[i].transformer == a3.attached_units[i].transformer);
+    }
+    CHECK(r1.issues.size() == r3.issues.size());
+    check_tiling(a1.shapes, 14400.0);
+    CHECK(unmatched_border_segments(a1.shapes, 120, 120) == 0);
+
+    // Groups: 3 x 3 blocks of units, by the unit of each transformer.
+    std::vector<std::uint32_t> group_of(t.transformers.size());
+    for (std::size_t i = 0; i < group_of.size(); ++i) {
+        const std::size_t u = t.transformer_unit[i];
+        group_of[i] = static_cast<std::uint32_t>((u / 12) / 3 * 4 + (u % 12) / 3);
+    }
+    const std::vector<MultiPolygon> g1 = dissolve(a1.shapes, group_of, 16, 1);
+    const std::vector<MultiPolygon> g2 = dissolve(a1.shapes, group_of, 16, 2);
+    CHECK(same_shapes(g1, g2));
+    CHECK(total_area(g1) == doctest::Approx(14400.0));
+    for (const MultiPolygon& g : g1) {
+        CHECK(g.size() >= 1);
+        for (const Polygon& poly : g) CHECK(poly.holes.empty());
+    }
+}
+
+TEST_CASE("a transformer's area may come out in two pieces of a U-shaped unit")
+{
+    // A U: 30 x 30 minus the notch [10, 20] x [10, 30]. T0 at the top of the left arm, T1
+    // at the bottom left: the bisector y = 15 gives T0 the tops of both arms.
+    Territory t = with_units({MultiPolygon{Polygon{
+        {{0, 0}, {30, 0}, {30, 30}, {20, 30}, {20, 10}, {10, 10}, {10, 30}, {0, 30}, {0, 0}}, {}}}});
+    add_transformer(t, {5, 28}, 0);
+    add_transformer(t, {5, 2}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 700.0);
+    check_points_in_own_area(t, sa);
+    CHECK(sa.shapes[0].size() == 2);
+    CHECK(area(sa.shapes[0]) == doctest::Approx(300.0));
+    CHECK(area(sa.shapes[1]) == doctest::Approx(400.0));
+    CHECK(sa.shapes[1].size() == 1);
 }

@@ -325,6 +325,31 @@ TEST_CASE("dissolve merges shapes per group")
         CHECK(area(out[0]) == doctest::Approx(2.0));
         CHECK(perimeter(out[0]) == doctest::Approx(6.0));
     }
+    SUBCASE("squares touching at a corner stay two polygons")
+    {
+        const std::vector<MultiPolygon> shapes = {square(0, 0, 1), square(1, 1, 1), square(5, 5, 1)};
+        const std::vector<MultiPolygon> out = dissolve(shapes, {0, 0, 1}, 2, 1);
+        REQUIRE(out[0].size() == 2);
+        CHECK(area(out[0]) == doctest::Approx(2.0));
+        CHECK(perimeter(out[0]) == doctest::Approx(8.0));
+        CHECK(dissolve(shapes, {0, 0, 1}, 2, 2)[0].size() == 2);
+    }
+    SUBCASE("a U of squares around an enclave touching it at a corner")
+    {
+        // Group 0: a 3 x 2 block minus its top-middle square, which is group 1.
+        std::vector<MultiPolygon> shapes;
+        std::vector<std::uint32_t> group_of;
+        for (int y = 0; y < 2; ++y)
+            for (int x = 0; x < 3; ++x) {
+                shapes.push_back(square(x, y, 1));
+                group_of.push_back(x == 1 && y == 1 ? 1 : 0);
+            }
+        const std::vector<MultiPolygon> out = dissolve(shapes, group_of, 2);
+        REQUIRE(out[0].size() == 1);
+        CHECK(out[0][0].holes.empty());
+        CHECK(area(out[0]) == doctest::Approx(5.0));
+        CHECK(perimeter(out[0]) == doctest::Approx(12.0));
+    }
     SUBCASE("a group index past the number of groups is an error")
     {
         CHECK_THROWS_AS(dissolve({square(0, 0, 1)}, {3}, 2), Error);
