@@ -314,6 +314,7 @@ TEST_CASE("crosses_barriers agrees with a brute-force check on many random segme
         hits += any ? 1 : 0;
     }
     CHECK(hits > 20); // the case is not trivial
+}
 
 namespace {
 
