@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
 
 namespace libgrid::detail {
@@ -157,6 +159,24 @@ std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& shape)
         out->addGeometry(&p);
     }
     return out;
+}
+
+std::string trim(std::string s)
+{
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    const auto last = s.find_last_not_of(" \t\r\n");
+    return s.substr(first, last - first + 1);
+}
+
+bool parse_number(const std::string& text, double& value)
+{
+    const std::string t = trim(text);
+    if (t.empty()) return false;
+    errno = 0;
+    char* end = nullptr;
+    value = std::strtod(t.c_str(), &end);
+    return errno == 0 && end == t.c_str() + t.size() && std::isfinite(value);
 }
 
 std::string lower(std::string s)

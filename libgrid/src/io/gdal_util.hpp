@@ -83,6 +83,12 @@ std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& shape);
 /// Lower-cased ASCII copy.
 std::string lower(std::string s);
 
+/// Copy without leading and trailing blanks (space, tab, CR, LF).
+std::string trim(std::string s);
+
+/// Strict number parsing of an attribute: the whole trimmed text must be a finite number.
+bool parse_number(const std::string& text, double& value);
+
 /// Case-insensitive ".ext" check.
 bool has_extension(const std::string& path, const char* ext);
 

@@ -15,28 +15,13 @@
 namespace libgrid {
 namespace {
 
-std::string trimmed(std::string s)
-{
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
-
-bool to_number(const std::string& text, double& value)
-{
-    const std::string t = trimmed(text);
-    if (t.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    value = std::strtod(t.c_str(), &end);
-    return errno == 0 && end == t.c_str() + t.size() && std::isfinite(value);
-}
+using detail::parse_number;
+using detail::trim;
 
 std::string text_of(OGRFeature& f, int idx)
 {
     if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-    return trimmed(f.GetFieldAsString(idx));
+    return trim(f.GetFieldAsString(idx));
 }
 
 std::string field_list(OGRLayer& layer)
@@ -154,7 +139,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
             fail(IssueCode::station_unknown, fmt::format("manager has no station (field '{}' is empty)", fm.station),
                  "fill in the business station whose grids the manager may hold");
         const std::string cap = text_of(f, i_cap);
-        if (!to_number(cap, m.capacity) || !(m.capacity > 0))
+        if (!parse_number(cap, m.capacity) || !(m.capacity > 0))
             fail(IssueCode::manager_field_invalid,
                  cap.empty() ? fmt::format("capacity (field '{}') is missing", fm.capacity)
                              : fmt::format("capacity '{}' (field '{}') is not a number > 0", cap, fm.capacity),
@@ -162,7 +147,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         const std::string maxg = text_of(f, i_max);
         double mg = 0.0;
         if (!maxg.empty()) {
-            if (!to_number(maxg, mg) || mg < 1 || mg != std::floor(mg) || mg > 1e9)
+            if (!parse_number(maxg, mg) || mg < 1 || mg != std::floor(mg) || mg > 1e9)
                 fail(IssueCode::manager_field_invalid,
                      fmt::format("max_grids '{}' (field '{}') is not a whole number >= 1", maxg, fm.max_grids),
                      "give the most grids the manager may hold, or leave it empty for no limit");
@@ -184,7 +169,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         if (!m.has_base && i_x >= 0 && i_y >= 0) {
             const std::string xt = text_of(f, i_x), yt = text_of(f, i_y);
             if (!xt.empty() || !yt.empty()) {
-                if (to_number(xt, m.base.x) && to_number(yt, m.base.y))
+                if (parse_number(xt, m.base.x) && parse_number(yt, m.base.y))
                     m.has_base = true;
                 else
                     issue(Severity::warning, IssueCode::value_invalid, label,

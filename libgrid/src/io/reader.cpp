@@ -31,24 +31,8 @@ std::string join(const std::vector<std::string>& items, const char* sep = ",")
     return out;
 }
 
-std::string trim(std::string s)
-{
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
-
-/// Strict number parsing: the whole (trimmed) text must be a finite number.
-bool parse_number(const std::string& text, double& value)
-{
-    const std::string t = trim(text);
-    if (t.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    value = std::strtod(t.c_str(), &end);
-    return errno == 0 && end == t.c_str() + t.size() && std::isfinite(value);
-}
+using detail::parse_number;
+using detail::trim;
 
 bool truthy(const std::string& text)
 {
