@@ -34,6 +34,7 @@ struct AssignFlags {
     std::vector<std::string> formats{"gpkg"};
     std::string encoding;
     std::vector<std::string> boundaries; // for the communities of contacts.csv
+    std::vector<std::string> roads;      // travel along roads
     std::string unit_id_field = "id", unit_name_field = "name";
     std::size_t max_issues = 20;
     bool quiet = false;
@@ -128,6 +129,10 @@ int run_assign(AssignFlags& f)
     for (const auto& b : f.boundaries) {
         ro.boundaries.push_back(parse_source(b));
         protect.push_back(ro.boundaries.back().path);
+    }
+    for (const auto& r : f.roads) {
+        ro.roads.push_back(parse_source(r));
+        protect.push_back(ro.roads.back().path);
     }
     ro.fields.unit_id = f.unit_id_field;
     ro.fields.unit_name = f.unit_name_field;
@@ -230,6 +235,7 @@ void register_assign(CLI::App& root, std::function<int()>& action)
                   "folder with managers.csv, contacts.csv and the manager columns");
     app->add_option("--plan", flags->plan_dir, "Folder written by grid-partition plan")->required()->group("Inputs");
     add_manager_flags(*app, flags->managers);
+    app->add_option("--roads", flags->roads, "Road lines: travel is measured along them (repeatable)");
     app->add_option("--boundaries", flags->boundaries,
                     "Admin boundaries (as given to plan) for the communities listed in contacts.csv (repeatable)")
         ->group("Inputs");

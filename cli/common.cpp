@@ -30,6 +30,9 @@ void add_input_flags(CLI::App& app, InputFlags& f)
         ->group("Inputs");
     app.add_option("--customers", f.customers, "Customer points with a transformer id (repeatable)")
         ->group("Inputs");
+    app.add_option("--roads", f.roads,
+                   "Road lines: managers' travel is measured along them instead of in straight lines (repeatable)")
+        ->group("Inputs");
     app.add_option("--barriers", f.barriers,
                    "Lines grid borders should follow: main roads, rivers, railways (repeatable)")
         ->group("Inputs");
@@ -120,6 +123,7 @@ libgrid::ReadOptions make_read_options(const InputFlags& f)
     for (const auto& s : f.boundaries) o.boundaries.push_back(parse_source(s));
     for (const auto& s : f.customers) o.customers.push_back(parse_source(s));
     for (const auto& s : f.barriers) o.barriers.push_back(parse_source(s));
+    for (const auto& s : f.roads) o.roads.push_back(parse_source(s));
     o.fields = f.fields;
     for (const auto& cf : f.classes) {
         const auto eq = cf.find('=');
@@ -141,7 +145,7 @@ libgrid::ReadOptions make_read_options(const InputFlags& f)
 std::vector<std::string> input_paths(const InputFlags& f)
 {
     std::vector<std::string> paths{parse_source(f.transformers).path};
-    for (const auto* list : {&f.feeders, &f.boundaries, &f.customers, &f.barriers})
+    for (const auto* list : {&f.feeders, &f.boundaries, &f.customers, &f.barriers, &f.roads})
         for (const auto& s : *list) paths.push_back(parse_source(s).path);
     return paths;
 }

@@ -33,6 +33,7 @@ struct InputFlags {
     std::vector<std::string> boundaries;
     std::vector<std::string> customers;
     std::vector<std::string> barriers;
+    std::vector<std::string> roads;
     std::vector<std::string> classes; // class=field
     libgrid::FieldMap fields;
     std::string encoding, work_crs, assume_crs, out_crs;

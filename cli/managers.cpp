@@ -269,11 +269,13 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
                                 json_string(plan.stations[s].station_id), summary_json(a.stations[s], "        "));
     const std::string section = fmt::format(
         "  \"managers\": {{\n    \"roster\": {},\n    \"slot_capacity\": {},\n"
-        "    \"options\": {{\"continuity_km\": {}, \"adjacency_km\": {}}},\n    \"overall\": {{\n{}\n    }},\n"
+        "    \"options\": {{\"continuity_km\": {}, \"adjacency_km\": {}}},\n    \"travel\": {},\n"
+        "    \"straight_fallbacks\": {},\n    \"overall\": {{\n{}\n    }},\n"
         "    \"stations\": [{}\n    ]\n  }}\n}}\n",
         flags.managers.empty() ? std::string("null") : json_string(flags.managers),
         flags.managers.empty() ? json_number(flags.capacity) : std::string("null"),
         json_number(flags.options.continuity_km), json_number(flags.options.adjacency_km),
+        json_string(a.travel_by_road ? "road" : "straight line"), a.straight_fallbacks,
         summary_json(a.overall, "      "), stations);
     // A managers section of an earlier assignment is replaced (it is always the last one).
     const auto earlier = report.find("\n  \"managers\": {");
@@ -295,8 +297,13 @@ void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment
     fmt::print("  adjacency      adjacent-grid share {} of a manager's grid pairs; one connected group for {} of "
                "managers holding 2+ grids\n",
                percent_text(o.adjacent_pair_share), percent_text(o.one_group_share));
-    fmt::print("  travel         {:.1f} km in all, {:.2f} km per grid (base to grid centre, straight line)\n",
-               o.travel_km, o.grids ? o.travel_km / double(o.grids) : 0.0);
+    fmt::print("  travel         {:.1f} km in all, {:.2f} km per grid (base to grid centre, {})\n", o.travel_km,
+               o.grids ? o.travel_km / double(o.grids) : 0.0,
+               !a.travel_by_road ? std::string("straight line")
+               : a.straight_fallbacks == 0
+                   ? std::string("along the roads")
+                   : fmt::format("along the roads; {} manager-grid pairs no road joins priced in a straight line",
+                                 a.straight_fallbacks));
     fmt::print("  continuity     {}\n", o.continuity < 0 ? std::string("n/a (no current manager field)")
                                                            : percent_text(o.continuity) + " of customers keep their manager");
     std::size_t exact = 0, used = 0;

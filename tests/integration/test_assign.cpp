@@ -260,3 +260,22 @@ TEST_CASE("assign writes a complete new plan folder and never into the plan fold
     CHECK(contains(no_roster.err, "give the roster with --managers FILE"));
 }
 #endif
+
+TEST_CASE("plan --roads measures the managers' travel along the roads")
+{
+    // The synthetic city's 10 kV lines run along its streets: use them as the road network.
+    City city;
+    const std::string roads = "--roads '" + (city.d / "city/feeders.gpkg") + "' ";
+    const auto straight = run(city.args + "--manager-capacity 1500 --out '" + (city.d / "straight") + "'");
+    const auto by_road = run(city.args + roads + "--manager-capacity 1500 --out '" + (city.d / "road") + "'");
+    REQUIRE(straight.status == 0);
+    REQUIRE(by_road.status == 0);
+    CHECK(contains(straight.out, "(base to grid centre, straight line)"));
+    CHECK(contains(by_road.out, "(base to grid centre, along the roads"));
+    CHECK(contains(slurp(city.d / "road/report.json"), "\"travel\": \"road\""));
+    // Roads are never shorter than the straight line: the total travel grows.
+    double km_straight = 0, km_road = 0;
+    for (const auto& m : rows_of(city.d / "straight/managers.csv")) km_straight += std::stod(m.at("travel_km"));
+    for (const auto& m : rows_of(city.d / "road/managers.csv")) km_road += std::stod(m.at("travel_km"));
+    CHECK(km_road > km_straight);
+}

@@ -52,7 +52,7 @@ struct ManagerFigures {
     std::size_t grids = 0;      ///< Grids held.
     double load = 0.0;          ///< Total load of those grids.
     double customers = 0.0;     ///< Total customers.
-    double travel_km = 0.0;     ///< Sum over its grids of the straight-line km from base to grid centre.
+    double travel_km = 0.0;     ///< Sum over its grids of the km from base to grid centre (by road when roads are given).
     double kept_customers = 0.0;  ///< Customers whose current manager is this manager.
     double known_customers = 0.0; ///< Customers (of its grids) with a current manager at all.
     std::size_t groups = 0;     ///< Connected groups its grids form (0 without grids).
@@ -90,7 +90,13 @@ struct Assignment {
     std::vector<Manager> managers;
     std::vector<std::size_t> grid_manager; ///< Per grid (plan order): index into `managers`.
     std::vector<Point> grid_centre;        ///< Per grid: load-weighted centre of its transformers.
-    std::vector<double> grid_travel_km;    ///< Per grid: km from its manager's base to its centre.
+    /// Per grid: km from its manager's base to its centre, along Territory::roads when given
+    /// (straight to and from the nearest road node), else in a straight line.
+    std::vector<double> grid_travel_km;
+    /// True when travel was measured along roads; grid pairs no road joins fall back to the
+    /// straight line and are counted in `straight_fallbacks`.
+    bool travel_by_road = false;
+    std::size_t straight_fallbacks = 0; ///< (manager, grid) pairs priced by straight line although roads were given.
     std::vector<ManagerFigures> figures;   ///< Per manager.
     std::vector<AssignSummary> stations;   ///< Per station (plan.stations order).
     AssignSummary overall;                 ///< Whole plan.

@@ -66,6 +66,9 @@ struct ReadOptions {
     /// Optional: barrier lines (main roads, rivers, railways) that grid borders should follow;
     /// polygons (e.g. a river's area) count by their rings. Default: none.
     std::vector<LayerSource> barriers;
+    /// Optional: road lines; manager travel is then measured along them (vertices closer than
+    /// 1 m join, so roads must meet at shared vertices). Default: none.
+    std::vector<LayerSource> roads;
     FieldMap fields;                       ///< Field names.
     /// Character encoding of Shapefile .dbf files, e.g. "GBK" or "UTF-8". Default: "" = honour
     /// the .cpg file (GDAL's rule).

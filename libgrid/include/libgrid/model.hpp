@@ -73,10 +73,11 @@ struct CustomerPoint {
     Point location;                 ///< Position.
 };
 
-/// A line that grid borders should follow where they can: a main road, river or railway.
-struct Barrier {
+/// A line feature of an input layer: a barrier (main road, river, railway) that grid borders
+/// should follow, or a road of the network managers travel on.
+struct LineFeature {
     std::string id;  ///< Feature id in its layer (the "id" field, else "fid N").
-    LineString line; ///< At least two points.
+    LineString line; ///< At least two points, in the working CRS once read.
 };
 
 /// Everything the planner knows about a service territory, in one metric working CRS.
@@ -91,7 +92,10 @@ struct Territory {
     std::vector<FeederLink> feeder_links;      ///< Contracted feeder links.
     std::vector<AdminLevel> levels;            ///< Admin levels, coarsest first.
     std::vector<CustomerPoint> customers;      ///< Optional customer points.
-    std::vector<Barrier> barriers;             ///< Optional barrier lines (roads, rivers, railways).
+    std::vector<LineFeature> barriers; ///< Optional barrier lines (main roads, rivers, railways).
+    /// Optional road network (lines; vertices closer than 1 m join): managers' travel is
+    /// measured along it instead of in straight lines.
+    std::vector<LineFeature> roads;
     /// Index of each transformer's unit in the finest level (npos when outside all units or
     /// when there are no levels). Filled by validate().
     std::vector<std::size_t> transformer_unit;

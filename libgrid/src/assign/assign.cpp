@@ -3,6 +3,7 @@
 // repaired for capacity and improved by moves and swaps. Both relaxations also give the lower
 // bound the result reports its gap against.
 #include "graph/min_cost_flow.hpp"
+#include "graph/road_network.hpp"
 
 #include <libgrid/assign.hpp>
 #include <libgrid/error.hpp>
@@ -40,6 +41,7 @@ struct Problem {
     std::vector<double> cap;           ///< Per local manager.
     std::vector<std::size_t> max_grids; ///< Per local manager (no limit = number of grids).
     std::vector<double> cost;          ///< cost[g * M + m].
+    std::vector<double> travel;        ///< travel[g * M + m], km (road or straight line).
     std::vector<std::vector<std::uint32_t>> adj; ///< Local grid adjacency.
     double adjacency_km = 0.0;
 
@@ -643,7 +645,11 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
     }
 
     a.grid_manager.assign(G, npos);
+    a.grid_travel_km.assign(G, 0.0);
     a.stations.resize(S);
+    // Travel along the roads when the territory has them (one Dijkstra per manager).
+    const detail::RoadNetwork roads(territory.roads);
+    a.travel_by_road = roads.nodes() > 0;
     for (std::size_t s = 0; s < S; ++s) {
         if (options.progress) options.progress(Progress{"assign managers", double(s) / double(std::max<std::size_t>(S, 1))});
         Problem p;
@@ -665,6 +671,19 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         for (const std::size_t k : p.managers)
             p.max_grids.push_back(managers[k].max_grids ? managers[k].max_grids : p.G());
         p.cost.resize(p.G() * p.M());
+        p.travel.resize(p.G() * p.M());
+        {
+            std::vector<Point> bases, centres;
+            for (const std::size_t k : p.managers) bases.push_back(a.managers[k].base);
+            for (const auto gg : p.grids) centres.push_back(a.grid_centre[gg]);
+            const auto by_road = roads.distances_m(bases, centres);
+            for (std::size_t g = 0; g < p.G(); ++g)
+                for (std::size_t m = 0; m < p.M(); ++m) {
+                    const double r = by_road[m][g];
+                    if (a.travel_by_road && !std::isfinite(r)) ++a.straight_fallbacks;
+                    p.travel[g * p.M() + m] = std::isfinite(r) ? r / 1000.0 : km(bases[m], centres[g]);
+                }
+        }
         for (std::size_t g = 0; g < p.G(); ++g) {
             const auto gg = p.grids[g];
             // Continuity is priced against the best any manager of the station could keep, so
@@ -677,7 +696,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
                 best_kept = std::max(best_kept, kept[m]);
             }
             for (std::size_t m = 0; m < p.M(); ++m) {
-                double c = km(a.managers[p.managers[m]].base, a.grid_centre[gg]);
+                double c = p.travel[g * p.M() + m];
                 if (known[gg] > 0) c += options.continuity_km * (best_kept - kept[m]) / known[gg];
                 p.cost[g * p.M() + m] = c;
             }
@@ -718,7 +737,10 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
                 throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
             best = !ok ? std::move(s2) : !ok2 ? std::move(s1) : (s2.objective() < s1.objective() - eps ? std::move(s2) : std::move(s1));
         }
-        for (std::size_t g = 0; g < p.G(); ++g) a.grid_manager[p.grids[g]] = p.managers[best.of[g]];
+        for (std::size_t g = 0; g < p.G(); ++g) {
+            a.grid_manager[p.grids[g]] = p.managers[best.of[g]];
+            a.grid_travel_km[p.grids[g]] = p.travel[g * p.M() + best.of[g]];
+        }
         auto& sum = a.stations[s];
         sum.objective = best.objective();
         sum.lower_bound = std::min(bound, sum.objective);
@@ -728,14 +750,12 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
 
     // Figures, from the final assignment.
     a.figures.assign(managers.size(), ManagerFigures{});
-    a.grid_travel_km.assign(G, 0.0);
     for (std::size_t g = 0; g < G; ++g) {
         const std::size_t k = a.grid_manager[g];
         auto& f = a.figures[k];
         ++f.grids;
         f.load += plan.grid_load[g];
         f.customers += customers[g];
-        a.grid_travel_km[g] = km(a.managers[k].base, a.grid_centre[g]);
         f.travel_km += a.grid_travel_km[g];
         f.known_customers += known[g];
         auto it = current[g].find(managers[k].id);

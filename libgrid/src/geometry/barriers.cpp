@@ -38,7 +38,7 @@ bool intersects(const Point& a, const Point& b, const Point& c, const Point& d)
 } // namespace
 
 std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::vector<Point>& to,
-                                   const std::vector<Barrier>& barriers)
+                                   const std::vector<LineFeature>& barriers)
 {
     if (from.size() != to.size())
         throw Error(ErrorCode::invalid_argument,

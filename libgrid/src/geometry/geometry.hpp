@@ -88,7 +88,7 @@ std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes
 /// vertices when the segments are short next to the territory, as adjacency segments are.
 /// Deterministic. @throws Error(invalid_argument) if from and to differ in size.
 std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::vector<Point>& to,
-                                   const std::vector<Barrier>& barriers);
+                                   const std::vector<LineFeature>& barriers);
 
 /// What node_coverage() changed.
 struct CoverageNoding {

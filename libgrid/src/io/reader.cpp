@@ -100,7 +100,9 @@ private:
     void read_feeder_lines(InputLayer& in);
     std::vector<std::string> attach_to_lines();
     void read_customers(InputLayer& in);
-    void read_barriers(InputLayer& in);
+    /// Lines of a barrier or road layer into `out`, noting each line's layer in `layer_of`.
+    void read_lines(InputLayer& in, const char* role, std::vector<LineFeature>& out,
+                    std::vector<std::size_t>& layer_of);
     // -- CRS
     void choose_work_crs();
     void to_work_crs(const InputLayer& in, std::vector<Point*>& points);
@@ -140,6 +142,7 @@ private:
     };
     std::vector<FeederLine> m_lines; ///< Feeder lines without node ids, source CRS until moved.
     std::vector<std::size_t> m_barrier_layer; ///< Source layer of each barrier (for its transform).
+    std::vector<std::size_t> m_road_layer;    ///< Source layer of each road line.
     std::set<std::string> m_feeder_ids;
     bool m_feeders_given = false;
     std::vector<std::tuple<std::size_t, Point, std::string>> m_raw_customers;
@@ -549,12 +552,13 @@ void Reader::read_feeders(InputLayer& in)
     }
 }
 
-void Reader::read_barriers(InputLayer& in)
+void Reader::read_lines(InputLayer& in, const char* role, std::vector<LineFeature>& out,
+                        std::vector<std::size_t>& layer_of)
 {
     if (!in.has_geometry) {
         issue(Severity::error, IssueCode::geometry_wrong_type, &in, "",
-              "the barrier layer has no geometry",
-              "give a line layer (main roads, rivers, railways); for CSV, a WKT column");
+              fmt::format("the {} layer has no geometry", role),
+              "give a line layer (roads, rivers, railways); for CSV, a WKT column");
         return;
     }
     const int i_id = in.field(FieldMap{}.id); // "id" when the layer has one (not the transformers' mapping)
@@ -578,20 +582,20 @@ void Reader::read_barriers(InputLayer& in)
         }
         std::size_t kept = 0;
         for (const auto* line : parts) {
-            Barrier b{id, {}};
+            LineFeature b{id, {}};
             for (int i = 0; i < line->getNumPoints(); ++i) b.line.push_back({line->getX(i), line->getY(i)});
             if (b.line.size() < 2) continue;
-            m_territory.barriers.push_back(std::move(b));
-            m_barrier_layer.push_back(m_layers.size());
+            out.push_back(std::move(b));
+            layer_of.push_back(m_layers.size());
             ++kept;
         }
         if (kept == 0 && ++skipped == 1) example = id;
     }
     if (skipped > 0)
         issue(Severity::warning, IssueCode::geometry_wrong_type, &in, example,
-              fmt::format("{} barrier feature(s) have no line (empty, or points); they are ignored",
-                          skipped),
-              "give lines or polygons as barriers");
+              fmt::format("{} {} feature(s) have no line (empty, or points); they are ignored",
+                          skipped, role),
+              "give lines (or polygons, taken by their rings)");
 }
 
 void Reader::read_feeder_lines(InputLayer& in)
@@ -808,7 +812,12 @@ std::pair<Territory, ValidationReport> Reader::run()
         }
     for (const auto& src : m_opt.barriers)
         for (auto& in : open(src, "barriers", false)) {
-            read_barriers(in);
+            read_lines(in, "barrier", m_territory.barriers, m_barrier_layer);
+            m_layers.push_back(std::move(in));
+        }
+    for (const auto& src : m_opt.roads)
+        for (auto& in : open(src, "roads", false)) {
+            read_lines(in, "road", m_territory.roads, m_road_layer);
             m_layers.push_back(std::move(in));
         }
     progress("read transformers", 1.0);
@@ -837,14 +846,16 @@ std::pair<Territory, ValidationReport> Reader::run()
         to_work_crs(m_layers[m_lines[k].layer], pts);
         k = end;
     }
-    for (std::size_t k = 0; k < m_barrier_layer.size();) {
-        std::vector<Point*> pts;
-        std::size_t end = k;
-        for (; end < m_barrier_layer.size() && m_barrier_layer[end] == m_barrier_layer[k]; ++end)
-            for (auto& p : m_territory.barriers[end].line) pts.push_back(&p);
-        to_work_crs(m_layers[m_barrier_layer[k]], pts);
-        k = end;
-    }
+    for (auto [lines, layer_of] : {std::pair{&m_territory.barriers, &m_barrier_layer},
+                                   std::pair{&m_territory.roads, &m_road_layer}})
+        for (std::size_t k = 0; k < layer_of->size();) {
+            std::vector<Point*> pts;
+            std::size_t end = k;
+            for (; end < layer_of->size() && (*layer_of)[end] == (*layer_of)[k]; ++end)
+                for (auto& p : (*lines)[end].line) pts.push_back(&p);
+            to_work_crs(m_layers[(*layer_of)[k]], pts);
+            k = end;
+        }
     m_territory.work_crs_wkt = detail::srs_to_wkt(m_work.get());
     m_territory.work_crs_name = m_work ? m_work->GetName() : "local planar frame (no CRS)";
     if (!m_opt.out_crs.empty())

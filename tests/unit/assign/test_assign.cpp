@@ -394,3 +394,31 @@ TEST_CASE("read_managers moves lon/lat bases into the working CRS")
     CPLFree(wkt);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("assign: travel along the roads when the territory has them")
+{
+    // One grid at the origin. Manager A lives 1 km north across a river whose only bridge is
+    // 10 km east; manager B lives 3 km south on a straight road to the grid.
+    auto c = make_case({{0, 0, 100}}, {});
+    const std::vector<Manager> ms{man("A", 500, 0, 1), man("B", 500, 0, -3)};
+    auto straight = assign_managers(c.t, c.graph, c.plan, ms);
+    CHECK(straight.grid_manager[0] == 0);
+    CHECK_FALSE(straight.travel_by_road);
+    CHECK(straight.grid_travel_km[0] == doctest::Approx(1.0));
+
+    c.t.roads = {{"north bank", {{0, 1000}, {10000, 1000}}},
+                 {"bridge", {{10000, 1000.4}, {10000, 0}}}, // joins the bank within 1 m
+                 {"south bank", {{10000, 0}, {0, 0}, {0, -3000}}}};
+    auto by_road = assign_managers(c.t, c.graph, c.plan, ms);
+    CHECK(by_road.travel_by_road);
+    CHECK(by_road.straight_fallbacks == 0);
+    CHECK(by_road.grid_manager[0] == 1);
+    CHECK(by_road.grid_travel_km[0] == doctest::Approx(3.0));
+    CHECK(by_road.figures[1].travel_km == doctest::Approx(3.0));
+
+    // A road network that does not reach the grid: straight lines, counted.
+    c.t.roads = {{"elsewhere", {{50000, 50000}, {60000, 50000}}}};
+    auto cut_off = assign_managers(c.t, c.graph, c.plan, ms);
+    CHECK(cut_off.travel_by_road);
+    CHECK(cut_off.grid_manager[0] == 0);
+}

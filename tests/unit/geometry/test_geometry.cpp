@@ -270,7 +270,7 @@ TEST_CASE("shared_borders ignores a border shorter than the tolerance")
 TEST_CASE("crosses_barriers marks the segments that cross or touch a barrier line")
 {
     // A river along y = 5 from x = 0 to 10, with a bend up to (12, 8).
-    const std::vector<Barrier> river{{"river", {{0, 5}, {10, 5}, {12, 8}}}};
+    const std::vector<LineFeature> river{{"river", {{0, 5}, {10, 5}, {12, 8}}}};
     const std::vector<Point> from{{1, 1}, {1, 1}, {3, 4}, {13, 5}, {20, 0}, {5, 5}, {-3, 5}};
     const std::vector<Point> to{{1, 9}, {9, 4}, {3, 6}, {10, 8}, {20, 9}, {6, 9}, {-1, 5}};
     const auto c = crosses_barriers(from, to, river);
@@ -289,7 +289,7 @@ TEST_CASE("crosses_barriers marks the segments that cross or touch a barrier lin
 TEST_CASE("crosses_barriers agrees with a brute-force check on many random segments")
 {
     // Many barrier segments make the grid index several cells wide.
-    std::vector<Barrier> lines;
+    std::vector<LineFeature> lines;
     std::uint64_t state = 12345;
     auto next = [&] {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
