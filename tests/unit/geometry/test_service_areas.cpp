@@ -403,6 +403,23 @@ TEST_CASE("service areas of neighbouring units form a clean coverage")
     CHECK(perimeter(whole[0]) == doctest::Approx(60.0));
 }
 
+TEST_CASE("sectors of transformers at one place keep the coverage clean with the next unit")
+{
+    // Three transformers at (5, 5) share the left unit in sectors from 90, 210 and 330 degrees:
+    // the 330-degree border meets the common border x = 10 at y = 5 - 5 tan 30, a point the
+    // right unit's area must carry too.
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10)});
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {15, 5}, 1);
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {5, 5}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 200.0);
+    CHECK(area(sa.shapes[1]) == doctest::Approx(100.0));
+    CHECK(unmatched_border_segments(sa.shapes, 20, 10) == 0);
+}
+
 TEST_CASE("service areas and their dissolve do not depend on the number of threads")
 {
     // 144 units: more than one block of units per thread.
