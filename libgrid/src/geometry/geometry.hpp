@@ -105,7 +105,10 @@ struct CoverageNoding {
 /// dropped, and polygons whose outer ring collapses. No point moves by more than `snap`; no
 /// new coordinates are created. Arithmetic only (no GEOS), near-linear in the number of
 /// vertices (uniform grid), deterministic; the insertion pass runs on up to `threads` threads
-/// (0 = one per core) without changing the result.
+/// (0 = one per core) without changing the result. Rings are noded one by one, so parts of ONE
+/// shape that lie within `snap` of each other (a noise-wide crack or gap left by dissolving
+/// pieces that did not meet exactly) are made to touch along a line, which is an invalid
+/// polygon: node the pieces, then dissolve them.
 /// @throws Error(invalid_argument) if snap < 0 or there are 2^32 vertices.
 CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std::size_t threads = 1);
 

@@ -745,9 +745,12 @@ std::vector<MultiPolygon> split_into_sectors(const geos::Context& ctx, const Mul
 }
 
 /// Transformers at the same place as another share that place's area in equal-angle sectors.
-void share_colocated(const geos::Context& ctx, const Territory& territory,
-                     const std::vector<std::size_t>& shadowed_by, std::vector<MultiPolygon>& shapes)
+/// Returns the transformers whose areas were replaced by sectors, ascending.
+std::vector<std::size_t> share_colocated(const geos::Context& ctx, const Territory& territory,
+                                         const std::vector<std::size_t>& shadowed_by,
+                                         std::vector<MultiPolygon>& shapes)
 {
+    std::vector<std::size_t> split;
     std::vector<std::vector<std::size_t>> group(shapes.size());
     for (std::size_t t = 0; t < shapes.size(); ++t)
         if (shadowed_by[t] != npos && shapes[t].empty()) group[shadowed_by[t]].push_back(t);
@@ -757,7 +760,69 @@ void share_colocated(const geos::Context& ctx, const Territory& territory,
         members.insert(members.end(), group[w].begin(), group[w].end());
         auto sectors = split_into_sectors(ctx, shapes[w], territory.transformers[w].location, members.size());
         for (std::size_t j = 0; j < members.size(); ++j) shapes[members[j]] = std::move(sectors[j]);
+        split.insert(split.end(), members.begin(), members.end());
     }
+    std::sort(split.begin(), split.end());
+    return split;
+}
+
+/// Nodes the shapes `changed` with the shapes near them (their bounding boxes meet in a coarse
+/// grid of cells about one changed shape wide), leaving the others alone: the rest of the areas
+/// are a clean coverage already. See detail::node_coverage().
+void node_around(std::vector<MultiPolygon>& shapes, const std::vector<std::size_t>& changed)
+{
+    std::vector<Box> boxes;
+    std::vector<Box> shape_box(shapes.size());
+    Box all;
+    double size = 0.0;
+    for (std::size_t t = 0; t < shapes.size(); ++t) {
+        shape_box[t] = bounds(shapes[t]);
+        if (shape_box[t].empty()) continue;
+        all.add({shape_box[t].min_x, shape_box[t].min_y});
+        all.add({shape_box[t].max_x, shape_box[t].max_y});
+    }
+    for (std::size_t t : changed) {
+        const Box& b = shape_box[t];
+        if (b.empty()) continue;
+        boxes.push_back(b);
+        size += std::max(b.max_x - b.min_x, b.max_y - b.min_y);
+    }
+    if (boxes.empty()) return;
+    const double w = all.max_x - all.min_x;
+    const double h = all.max_y - all.min_y;
+    // At most 2048 x 2048 cells.
+    const double cell = std::max({size / static_cast<double>(boxes.size()), w / 2048.0, h / 2048.0,
+                                  1e-9});
+    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
+    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
+    auto col = [&](double x) {
+        const double v = (x - all.min_x) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
+    };
+    auto row = [&](double y) {
+        const double v = (y - all.min_y) / cell;
+        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
+    };
+    const double m = coverage_snap_m;
+    std::vector<char> marked(nx * ny, 0);
+    for (const Box& b : boxes)
+        for (std::size_t iy = row(b.min_y - m); iy <= row(b.max_y + m); ++iy)
+            for (std::size_t ix = col(b.min_x - m); ix <= col(b.max_x + m); ++ix) marked[iy * nx + ix] = 1;
+    std::vector<std::size_t> near;
+    for (std::size_t t = 0; t < shapes.size(); ++t) {
+        const Box& b = shape_box[t];
+        if (b.empty()) continue;
+        bool hit = false;
+        for (std::size_t iy = row(b.min_y - m); iy <= row(b.max_y + m) && !hit; ++iy)
+            for (std::size_t ix = col(b.min_x - m); ix <= col(b.max_x + m) && !hit; ++ix)
+                hit = marked[iy * nx + ix] != 0;
+        if (hit) near.push_back(t);
+    }
+    std::vector<MultiPolygon> subset;
+    subset.reserve(near.size());
+    for (std::size_t t : near) subset.push_back(std::move(shapes[t]));
+    detail::node_coverage(subset, coverage_snap_m);
+    for (std::size_t k = 0; k < near.size(); ++k) shapes[near[k]] = std::move(subset[k]);
 }
 
 /// Case (b): Voronoi per unit of the finest level, empty units attached to neighbours.
@@ -880,11 +945,18 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
         report_progress(options, 0.9);
     }
 
+    // Neighbouring pieces were clipped separately (per admin unit), so a border between them
+    // may carry a vertex on one side only, and a crossing point computed on one side lies up to
+    // about 1e-10 m off the border. The pieces are made a true coverage before they are
+    // dissolved: the pieces of one transformer then share their borders exactly and merge.
+    // (Noded after the dissolve instead, those noise-wide gaps between pieces of one area,
+    // which the dissolve keeps, are closed to zero width: parts of one area sharing an edge,
+    // rings touching themselves, i.e. invalid polygons.)
+    detail::node_coverage(pieces.shapes, coverage_snap_m, options.threads);
     dissolve(ctx, pieces, result.shapes);
-    share_colocated(ctx, territory, shadowed_by, result.shapes);
-    // Neighbouring areas were clipped separately (per admin unit, per sector), so a border
-    // between them may carry a vertex on one side only; make them a true coverage.
-    detail::node_coverage(result.shapes, coverage_snap_m, options.threads);
+    const std::vector<std::size_t> split = share_colocated(ctx, territory, shadowed_by, result.shapes);
+    // The sector borders meet the area's outline at new points, which its neighbours must carry.
+    if (!split.empty()) node_around(result.shapes, split);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;

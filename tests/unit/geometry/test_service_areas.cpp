@@ -403,6 +403,23 @@ TEST_CASE("service areas of neighbouring units form a clean coverage")
     CHECK(perimeter(whole[0]) == doctest::Approx(60.0));
 }
 
+TEST_CASE("sectors of transformers at one place keep the coverage clean with the next unit")
+{
+    // Three transformers at (5, 5) share the left unit in sectors from 90, 210 and 330 degrees:
+    // the 330-degree border meets the common border x = 10 at y = 5 - 5 tan 30, a point the
+    // right unit's area must carry too.
+    Territory t = with_units({rect(0, 0, 10, 10), rect(10, 0, 20, 10)});
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {15, 5}, 1);
+    add_transformer(t, {5, 5}, 0);
+    add_transformer(t, {5, 5}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    check_tiling(sa.shapes, 200.0);
+    CHECK(area(sa.shapes[1]) == doctest::Approx(100.0));
+    CHECK(unmatched_border_segments(sa.shapes, 20, 10) == 0);
+}
+
 TEST_CASE("service areas and their dissolve do not depend on the number of threads")
 {
     // 144 units: more than one block of units per thread.
@@ -456,4 +473,80 @@ TEST_CASE("a transformer's area may come out in two pieces of a U-shaped unit")
     CHECK(area(sa.shapes[0]) == doctest::Approx(300.0));
     CHECK(area(sa.shapes[1]) == doctest::Approx(400.0));
     CHECK(sa.shapes[1].size() == 1);
+}
+
+namespace {
+
+// A cols x rows grid of quadrilateral units about 100 m wide at projected coordinates of
+// millions of metres, their shared corners moved pseudo-randomly, with up to 4 transformers in
+// each unit and none in every fourth: the crossing points of the bisectors with the slanted
+// unit borders carry rounding noise, and the empty units make service areas of several pieces.
+Territory slanted_unit_grid(std::size_t cols, std::size_t rows, std::uint64_t seed)
+{
+    std::uint64_t state = seed;
+    auto next = [&]() {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0; // [0, 1)
+    };
+    const double x0 = 694000.0;
+    const double y0 = 3122000.0;
+    std::vector<Point> corner((cols + 1) * (rows + 1));
+    for (std::size_t r = 0; r <= rows; ++r)
+        for (std::size_t c = 0; c <= cols; ++c)
+            corner[r * (cols + 1) + c] = {x0 + 100.0 * static_cast<double>(c) + 30.0 * next() - 15.0,
+                                          y0 + 100.0 * static_cast<double>(r) + 30.0 * next() - 15.0};
+    std::vector<MultiPolygon> units;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) {
+            const Point a = corner[r * (cols + 1) + c];
+            const Point b = corner[r * (cols + 1) + c + 1];
+            const Point d = corner[(r + 1) * (cols + 1) + c + 1];
+            const Point e = corner[(r + 1) * (cols + 1) + c];
+            units.push_back(MultiPolygon{Polygon{{a, b, d, e, a}, {}}});
+        }
+    Territory t = with_units(units);
+    for (std::size_t u = 0; u < units.size(); ++u) {
+        if (u % 4 == 3) continue;
+        const std::size_t k = 1 + static_cast<std::size_t>(next() * 4.0);
+        const Ring& q = units[u][0].outer;
+        for (std::size_t i = 0; i < k; ++i) {
+            // A convex combination of the corners (weights kept off zero): inside the unit.
+            double w[4];
+            double sum = 0.0;
+            for (double& wi : w) sum += (wi = 0.2 + next());
+            Point p{0.0, 0.0};
+            for (std::size_t j = 0; j < 4; ++j) {
+                p.x += w[j] / sum * q[j].x;
+                p.y += w[j] / sum * q[j].y;
+            }
+            add_transformer(t, p, u);
+        }
+    }
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("service areas are valid polygons where pieces of one area meet at rounded crossing points")
+{
+    std::size_t invalid = 0;
+    std::size_t areas = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        const Territory t = slanted_unit_grid(12, 12, seed);
+        ValidationReport report;
+        const ServiceAreas sa = build_service_areas(t, report);
+        for (std::size_t i = 0; i < sa.shapes.size(); ++i) {
+            MultiPolygon shape = sa.shapes[i];
+            const detail::RepairResult check = detail::make_valid(shape);
+            if (!check.was_valid) {
+                CAPTURE(seed);
+                CAPTURE(t.transformers[i].id);
+                CAPTURE(check.reason);
+                ++invalid;
+            }
+            areas += sa.shapes[i].empty() ? 0 : 1;
+        }
+    }
+    CHECK(areas > 1000);
+    CHECK(invalid == 0);
 }
