@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace gp {
 
@@ -12,5 +13,12 @@ void register_check(CLI::App& root, std::function<int()>& action);
 
 /// `grid-partition plan`.
 void register_plan(CLI::App& root, std::function<int()>& action);
+
+/// `grid-partition render`.
+void register_render(CLI::App& root, std::function<int()>& action);
+
+/// Draws every map of the plan in `plan_dir` into `plan_dir/maps` with render's defaults (used by
+/// `plan --maps`). Returns the exit code.
+int render_plan_maps(const std::string& plan_dir, bool quiet);
 
 } // namespace gp

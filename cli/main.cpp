@@ -21,6 +21,7 @@ int main(int argc, char** argv)
     std::function<int()> action;
     gp::register_check(app, action);
     gp::register_plan(app, action);
+    gp::register_render(app, action);
     try {
         app.parse(argc, argv);
         return action ? action() : gp::exit_usage;
