@@ -45,6 +45,7 @@ struct PlanFlags {
     std::size_t max_issues = 20;
     bool skip_invalid = false;
     bool quiet = false;
+    bool maps = false; // --maps: render DIR/maps after writing (cli/render.cpp)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -678,6 +679,7 @@ int run_plan(PlanFlags& f)
     fmt::print("result: {} grids planned{}\n", plan.num_grids(),
                in.rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", in.rejected)
                            : std::string());
+    if (f.maps) return render_plan_maps(out_dir.string(), f.quiet);
     return exit_ok;
 }
 
@@ -769,6 +771,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         ->capture_default_str()
         ->group(out);
     app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group(out);
+    app->add_flag("--maps", flags->maps, "Also draw the grid maps into OUT/maps (as grid-partition render)")->group(out);
 
     app->callback([flags, &action] {
         const auto& p = flags->partition;

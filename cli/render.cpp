@@ -10,9 +10,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace gp {
 namespace {
@@ -92,25 +97,53 @@ int run_render(RenderFlags& f)
                with_commas(static_cast<double>(layers.grids.size())),
                with_commas(static_cast<double>(layers.transformers.size())), layers.crs_name);
     fmt::print("maps:\n");
+    // Maps are independent: drawn and written on every core (each map has its own cairo
+    // surfaces), then reported in order. The first error stops the other workers' next map.
+    std::vector<libgrid::MapStats> stats(maps.size());
+    std::vector<std::string> names(maps.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto worker = [&] {
+        for (std::size_t i; !failed && (i = next++) < maps.size();) {
+            try {
+                const auto& m = maps[i];
+                const auto drawn = libgrid::render_map(layers, colours, m, formats, f.options);
+                const std::string stem =
+                    m.level == "overview" ? std::string("overview") : m.level + "-" + file_part(m.id);
+                for (std::size_t k = 0; k < formats.size(); ++k) {
+                    const fs::path target = out_dir / (stem + extension(formats[k]));
+                    libgrid::write_text_file(target.string(), drawn.files[k], protect);
+                    names[i] += (k ? ", " : "") + target.filename().string();
+                }
+                stats[i] = drawn.stats;
+            } catch (...) {
+                const std::lock_guard<std::mutex> lock(error_mutex);
+                if (!error) error = std::current_exception();
+                failed = true;
+            }
+        }
+    };
+    const std::size_t n_threads =
+        std::max<std::size_t>(1, std::min<std::size_t>(maps.size(), std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+    if (cb) cb(libgrid::Progress{"render", 1.0});
+
     std::size_t dropped = 0, files = 0;
     for (std::size_t i = 0; i < maps.size(); ++i) {
         const auto& m = maps[i];
-        if (cb) cb(libgrid::Progress{"render", static_cast<double>(i) / static_cast<double>(maps.size())});
-        const auto drawn = libgrid::render_map(layers, colours, m, formats, f.options);
-        const std::string stem = m.level == "overview" ? std::string("overview") : m.level + "-" + file_part(m.id);
-        std::string names;
-        for (std::size_t k = 0; k < formats.size(); ++k) {
-            const fs::path target = out_dir / (stem + extension(formats[k]));
-            libgrid::write_text_file(target.string(), drawn.files[k], protect);
-            names += (k ? ", " : "") + target.filename().string();
-            ++files;
-        }
-        const auto& s = drawn.stats;
+        files += formats.size();
+        const auto& s = stats[i];
         dropped += s.labels_dropped;
         fmt::print("  {:<24} {:>5} grids, labels {} inside, {} with leader{}  {}\n", m.title, s.grids,
                    s.labels_inside, s.labels_leader,
                    s.labels_dropped ? fmt::format(", {} unlabelled (too small)", s.labels_dropped) : std::string(),
-                   names);
+                   names[i]);
     }
     progress.stage_done("render");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -68,6 +68,8 @@ struct MapSpec {
     std::string title;  ///< Title line, e.g. "Station S1".
     std::vector<std::size_t> grids; ///< Indices into PlanLayers::grids.
     bool detailed_labels = true;    ///< Labels with manager and customers (else the grid id only).
+    bool leader_lines = true;       ///< Labels that fit in no grid go beside it with a leader line
+                                    ///< (else they are dropped and counted).
 };
 
 /// What render_map() placed, for the summary and tests.

@@ -285,6 +285,10 @@ void place_labels(Layout& lay, const PlanLayers& layers, const MapSpec& map, con
     // Pass 2: beside the grid with a leader line, at the smallest size, on rings of growing
     // radius around the anchor; never over another label, never outside the map frame.
     const double size = sizes.back();
+    if (!map.leader_lines) {
+        lay.dropped += rest.size();
+        return;
+    }
     for (auto& p : rest) {
         const auto [w, h] = measure(p.lines, size);
         const double step = std::max(6.0, 0.6 * h);
@@ -595,11 +599,12 @@ std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level)
     if (level == MapLevel::station || level == MapLevel::all)
         for (auto& [id, grids] : stations)
             out.push_back({"station", id, id.empty() ? std::string("Grids without a station") : "Station " + id,
-                           std::move(grids), true});
+                           std::move(grids), true, true});
     if (level == MapLevel::branch || level == MapLevel::all)
-        for (auto& [id, grids] : branches) out.push_back({"branch", id, "Branch " + id, std::move(grids), true});
+        for (auto& [id, grids] : branches) out.push_back({"branch", id, "Branch " + id, std::move(grids), true, true});
     if (level == MapLevel::all && !layers.grids.empty()) {
-        MapSpec all{"overview", "", "All grids", {}, false};
+        // Too many grids for leader lines to help: only the labels that fit inside are drawn.
+        MapSpec all{"overview", "", "All grids", {}, false, false};
         for (std::size_t g = 0; g < layers.grids.size(); ++g) all.grids.push_back(g);
         out.push_back(std::move(all));
     }
