@@ -10,7 +10,7 @@ packages=(
   libboost-graph-dev                            # Boost.Graph: graph algorithms
   libcli11-dev libfmt-dev doctest-dev           # command line, text, tests
   libmetis-dev                                  # METIS: the partitioning baseline in bench/
-  libcairo2-dev fonts-noto-cjk                  # render: maps (SVG, PNG, PDF) with Chinese names
+  libcairo2-dev zlib1g-dev fonts-noto-cjk       # render: maps (SVG, PNG, PDF) with Chinese names
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // Map composition: which maps a plan gets, the page layout, label placement, and the one
 // drawing routine every format goes through (see canvas.hpp).
 #include "render/canvas.hpp"
+#include "render/png.hpp"
 
 #include <libgrid/error.hpp>
 #include <libgrid/render.hpp>
@@ -652,11 +653,18 @@ RenderedMap render_map(const PlanLayers& layers, const std::vector<std::size_t>&
             draw(lay, layers, colours, options, tm, *detail::make_cairo_canvas(cr, options.font_family));
             const cairo_status_t drawn = cairo_status(cr);
             cairo_destroy(cr);
-            const cairo_status_t written = drawn == CAIRO_STATUS_SUCCESS
-                                               ? cairo_surface_write_to_png_stream(s, append_bytes, &bytes)
-                                               : drawn;
+            cairo_surface_flush(s);
+            try {
+                if (drawn == CAIRO_STATUS_SUCCESS)
+                    bytes = detail::encode_png(cairo_image_surface_get_data(s), cairo_image_surface_get_width(s),
+                                               cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s),
+                                               options.dpi);
+            } catch (...) {
+                cairo_surface_destroy(s);
+                throw;
+            }
             cairo_surface_destroy(s);
-            check(written, "draw or encode the PNG");
+            check(drawn, "draw the PNG");
         } else {
             cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append_bytes, &bytes, lay.width, lay.height);
             cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, map.title.c_str());
