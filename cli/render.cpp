@@ -15,6 +15,8 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -31,6 +33,7 @@ struct RenderFlags {
     std::string paper = "A3";
     std::string out;
     libgrid::RenderOptions options;
+    bool no_report = false;
     bool quiet = false;
 };
 
@@ -101,6 +104,14 @@ int run_render(RenderFlags& f)
     // surfaces), then reported in order. The first error stops the other workers' next map.
     std::vector<libgrid::MapStats> stats(maps.size());
     std::vector<std::string> names(maps.size());
+    // report.html shows the overview and the station maps inline: their SVG is drawn even when
+    // SVG files were not asked for (it is the cheapest format).
+    const bool html = level == libgrid::MapLevel::all && !f.no_report;
+    auto draw_formats = formats;
+    const bool svg_extra =
+        html && std::find(formats.begin(), formats.end(), libgrid::MapFormat::svg) == formats.end();
+    if (svg_extra) draw_formats.push_back(libgrid::MapFormat::svg);
+    std::vector<std::string> svgs(maps.size());
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     std::exception_ptr error;
@@ -109,7 +120,7 @@ int run_render(RenderFlags& f)
         for (std::size_t i; !failed && (i = next++) < maps.size();) {
             try {
                 const auto& m = maps[i];
-                const auto drawn = libgrid::render_map(layers, colours, m, formats, f.options);
+                auto drawn = libgrid::render_map(layers, colours, m, draw_formats, f.options);
                 const std::string stem =
                     m.level == "overview" ? std::string("overview") : m.level + "-" + file_part(m.id);
                 for (std::size_t k = 0; k < formats.size(); ++k) {
@@ -118,6 +129,9 @@ int run_render(RenderFlags& f)
                     names[i] += (k ? ", " : "") + target.filename().string();
                 }
                 stats[i] = drawn.stats;
+                if (html && m.level != "branch")
+                    for (std::size_t k = 0; k < draw_formats.size(); ++k)
+                        if (draw_formats[k] == libgrid::MapFormat::svg) svgs[i] = std::move(drawn.files[k]);
             } catch (...) {
                 const std::lock_guard<std::mutex> lock(error_mutex);
                 if (!error) error = std::current_exception();
@@ -146,6 +160,22 @@ int run_render(RenderFlags& f)
                    names[i]);
     }
     progress.stage_done("render");
+    if (html) {
+        std::vector<libgrid::ReportMap> shown;
+        for (std::size_t i = maps.size(); i-- > 0;) // the overview (last) first, then the stations
+            if (!svgs[i].empty()) shown.push_back({maps[i].title, std::move(svgs[i])});
+        std::reverse(shown.begin() + 1, shown.end());
+        std::string report;
+        std::ifstream in(fs::path(f.plan) / "report.json", std::ios::binary);
+        if (in) report.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        const fs::path target = fs::path(f.plan) / "report.html";
+        libgrid::write_text_file(
+            target.string(),
+            libgrid::report_html(layers, colours, shown, report,
+                                 "Grid plan " + fs::path(f.plan).lexically_normal().filename().string()),
+            protect);
+        fmt::print("  report         {}\n", target.string());
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("result: {} maps ({} files) written to {} in {:.1f} s{}\n", maps.size(), files, out_dir.string(),
                seconds, dropped ? fmt::format("; {} grid labels left out where there was no room", dropped)
@@ -189,6 +219,7 @@ void register_render(CLI::App& root, std::function<int()>& action)
                   "Leave out the grey grids of neighbouring stations");
     app->add_option("--date", o.date, "Date printed in the titles (default: today, UTC)");
     app->add_option("--font", o.font_family, "Font family for all text (fontconfig name)")->capture_default_str();
+    app->add_flag("--no-report", flags->no_report, "With --by all: do not write PLAN/report.html");
     app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr");
     app->callback([flags, &action] { action = [flags] { return run_render(*flags); }; });
 }

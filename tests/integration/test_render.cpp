@@ -138,6 +138,13 @@ void check_magic(const std::string& path, const std::string& magic)
     CHECK(slurp(path).compare(0, magic.size(), magic) == 0);
 }
 
+std::string fmt_grid(int g)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "\"grid_id\":\"G%03d\"", g);
+    return buf;
+}
+
 } // namespace
 
 TEST_CASE("render draws the Malta sample: every grid labelled, neighbours in different colours")
@@ -160,6 +167,46 @@ TEST_CASE("render draws the Malta sample: every grid labelled, neighbours in dif
     REQUIRE(run("render -q --plan '" + plan + "' --date 2026-11-22 --formats svg --out '" + (d / "again") + "'")
                 .status == 0);
     CHECK(slurp(d / "again/overview.svg") == slurp(plan + "/maps/overview.svg"));
+}
+
+TEST_CASE("render writes a self-contained report.html with the maps, the grids and the measures")
+{
+    TempDir d;
+    const std::string plan = d / "plan";
+    REQUIRE(run(malta_plan(plan)).status == 0);
+    REQUIRE(run("render -q --plan '" + plan + "' --formats png").status == 0);
+    const std::string html = slurp(plan + "/report.html");
+    REQUIRE(!html.empty());
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    // The overview and the station map inline (SVG drawn although only PNG files were asked for).
+    CHECK(contains(html, "<h2>All grids</h2>"));
+    CHECK(contains(html, "<h2>Grids without a station</h2>"));
+    CHECK_FALSE(fs::exists(plan + "/maps/overview.svg"));
+    for (int g = 1; g <= 10; ++g) CHECK(contains(html, fmt_grid(g)));
+    CHECK(contains(html, "\"max_abs_deviation\"")); // report.json embedded for the measures
+    // Nothing fetched from the network: no external scripts, styles, images or fonts.
+    CHECK_FALSE(contains(html, "src=\"http"));
+    CHECK_FALSE(contains(html, "href=\"http"));
+    CHECK_FALSE(contains(html, "@import"));
+    CHECK(run("render -q --plan '" + plan + "' --formats svg --no-report --out '" + (d / "m") + "'").status == 0);
+
+    // In a browser: the script fills the table and the chart without console errors.
+    if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+        MESSAGE("skipped: chromium is not installed (Debian package chromium; .ci/run installs it)");
+        return;
+    }
+    const std::string dom = d / "dom.html", log = d / "console.txt", shot = d / "shot.png";
+    const std::string flags = "--headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 ";
+    REQUIRE(std::system(("chromium " + flags + "--dump-dom 'file://" + plan + "/report.html' >'" + dom + "' 2>'" +
+                         log + "'").c_str()) == 0);
+    const std::string page = slurp(dom);
+    CHECK(contains(page, "<tbody>"));
+    CHECK(contains(page, "<td>G001</td>"));
+    CHECK(contains(page, "Band: target"));
+    CHECK_FALSE(contains(slurp(log), "Uncaught"));
+    CHECK(std::system(("chromium " + flags + "--window-size=1400,2400 --screenshot='" + shot + "' 'file://" + plan +
+                       "/report.html' >/dev/null 2>&1").c_str()) == 0);
+    check_magic(shot, "\x89PNG\r\n\x1a\n");
 }
 
 TEST_CASE("plan --maps writes the maps with the plan, on A4 when asked to render again")

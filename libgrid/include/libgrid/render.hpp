@@ -126,4 +126,21 @@ Point pole_of_inaccessibility(const Polygon& polygon, double precision, double* 
 RenderedMap render_map(const PlanLayers& layers, const std::vector<std::size_t>& colours, const MapSpec& map,
                        const std::vector<MapFormat>& formats, const RenderOptions& options = {});
 
+/// A map shown in report_html(): its title and its SVG document (from render_map()).
+struct ReportMap {
+    std::string title; ///< Section heading.
+    std::string svg;   ///< SVG document text.
+};
+
+/// report.html: one self-contained page (no network access, no external file) with the maps
+/// inline (e.g. the overview first, then each station), the plan's quality measures with their
+/// bounds, a bar chart of load / target per grid against the band target ± (lower bound +
+/// balance tolerance), and a table of grids (load, customers, deviation, compactness, manager)
+/// sortable by any column. Built by a small script in the page from the grids of `layers` and
+/// the plan's `report_json` (the text of report.json as `plan` writes it; "" when absent: the
+/// page then lists the grids without targets and measures). Complexity: O(size of the inputs).
+std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>& colours,
+                        const std::vector<ReportMap>& maps, const std::string& report_json,
+                        const std::string& title);
+
 } // namespace libgrid

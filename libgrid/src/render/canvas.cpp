@@ -178,7 +178,8 @@ std::unique_ptr<Canvas> make_cairo_canvas(cairo_t* cr, const std::string& family
 }
 
 SvgCanvas::SvgCanvas(double width_pt, double height_pt, double width_mm, double height_mm, std::string family,
-                     const Attrs& root_attrs)
+                     const Attrs& root_attrs, std::string id_prefix)
+    : m_prefix(std::move(id_prefix))
 {
     m_out = fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}mm\" height=\"{}mm\" "
@@ -195,9 +196,9 @@ void SvgCanvas::end_group() { m_out += "</g>\n"; }
 void SvgCanvas::push_clip(double x, double y, double w, double h)
 {
     ++m_clips;
-    m_out += fmt::format("<clipPath id=\"clip{0}\"><rect x=\"{1:.2f}\" y=\"{2:.2f}\" width=\"{3:.2f}\" "
-                         "height=\"{4:.2f}\"/></clipPath>\n<g clip-path=\"url(#clip{0})\">\n",
-                         m_clips, x, y, w, h);
+    m_out += fmt::format("<clipPath id=\"{5}clip{0}\"><rect x=\"{1:.2f}\" y=\"{2:.2f}\" width=\"{3:.2f}\" "
+                         "height=\"{4:.2f}\"/></clipPath>\n<g clip-path=\"url(#{5}clip{0})\">\n",
+                         m_clips, x, y, w, h, m_prefix);
 }
 
 void SvgCanvas::pop_clip() { m_out += "</g>\n"; }

@@ -82,8 +82,10 @@ std::unique_ptr<Canvas> make_cairo_canvas(cairo_t* cr, const std::string& family
 /// A canvas that writes SVG text; finish() returns the document.
 class SvgCanvas : public Canvas {
 public:
+    /// `id_prefix` starts every id the canvas makes (clip paths), so that several maps can be
+    /// inlined in one HTML page.
     SvgCanvas(double width_pt, double height_pt, double width_mm, double height_mm, std::string family,
-              const Attrs& root_attrs);
+              const Attrs& root_attrs, std::string id_prefix);
     void begin_group(const Attrs& attrs) override;
     void end_group() override;
     void push_clip(double x, double y, double w, double h) override;
@@ -97,6 +99,7 @@ public:
 
 private:
     std::string m_out;
+    std::string m_prefix;
     int m_clips = 0;
 };
 

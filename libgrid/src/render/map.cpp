@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 #include <map>
 
@@ -170,6 +171,7 @@ struct Layout {
     std::vector<Label> labels;
     std::size_t dropped = 0;
     std::string title, subtitle, date;
+    std::string id_prefix; // of SVG ids: unique per map, so that maps can share an HTML page
     double customers = 0.0;
     std::size_t managers = 0;
     std::vector<std::size_t> colours_used;
@@ -376,6 +378,9 @@ Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& col
         if (used[c]) lay.colours_used.push_back(c);
     lay.date = opt.date.empty() ? today_utc() : opt.date;
     lay.title = map.title;
+    std::uint32_t h = 2166136261u; // FNV-1a of the map's level and id
+    for (const char c : map.level + "/" + map.id) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    lay.id_prefix = fmt::format("m{:08x}-", h);
     lay.subtitle = fmt::format("{} grids · {} customers · {}", with_commas(static_cast<double>(lay.grids.size())),
                                with_commas(lay.customers), lay.date);
     place_labels(lay, layers, map, opt, tm);
@@ -425,7 +430,7 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
         const std::size_t c = colours[g] % n_palette;
         cv.path(lay.grid_rings[k], true, &palette[c], &border,
                 {{"class", "grid"},
-                 {"id", fmt::format("grid-{}", g)},
+                 {"id", fmt::format("{}grid-{}", lay.id_prefix, g)},
                  {"data-grid", layers.grids[g].grid_id},
                  {"data-colour", std::to_string(c)},
                  {"data-station", layers.grids[g].station_id}});
@@ -641,7 +646,8 @@ RenderedMap render_map(const PlanLayers& layers, const std::vector<std::size_t>&
                                   {{"data-map-level", map.level},
                                    {"data-map-id", map.id},
                                    {"data-grids", std::to_string(lay.grids.size())},
-                                   {"data-labels-dropped", std::to_string(lay.dropped)}});
+                                   {"data-labels-dropped", std::to_string(lay.dropped)}},
+                                  lay.id_prefix);
             draw(lay, layers, colours, options, tm, svg);
             bytes = svg.finish();
         } else if (f == MapFormat::png) {

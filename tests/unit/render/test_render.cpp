@@ -248,3 +248,20 @@ TEST_CASE("grids too small for their label get a leader line or are counted as d
     CHECK(r.files[0].find("data-labels-dropped=\"" + std::to_string(r.stats.labels_dropped) + "\"") !=
           std::string::npos);
 }
+
+TEST_CASE("report_html embeds the maps, the grids and report.json so that no script block can be closed early")
+{
+    auto p = board(2);
+    p.grids[0].manager_name = "李</script>娜";
+    const auto colours = plan_colours(p);
+    const std::string report = R"({"overall": {"grids": 4}, "notes": ["a </script> note"]})";
+    const auto html = report_html(p, colours, {{"Overview", "<?xml version=\"1.0\"?>\n<svg id=\"x\"></svg>\n"}}, report,
+                                  "Plan <A>");
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(html.find("<title>Plan &lt;A&gt;</title>") != std::string::npos);
+    CHECK(html.find("<h2>Overview</h2>\n<svg id=\"x\">") != std::string::npos); // inline, no XML declaration
+    CHECK(html.find("<?xml") == std::string::npos);
+    CHECK(count(html, "</script>") == 3); // the two JSON blocks and the page script, nothing else
+    CHECK(html.find("\"grid_id\":\"G0-1\"") != std::string::npos);
+    CHECK(html.find("a <\\/script> note") != std::string::npos);
+}
