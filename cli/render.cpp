@@ -34,6 +34,7 @@ struct RenderFlags {
     std::string out;
     libgrid::RenderOptions options;
     bool no_report = false;
+    bool no_style = false;
     bool quiet = false;
 };
 
@@ -160,6 +161,16 @@ int run_render(RenderFlags& f)
                    names[i]);
     }
     progress.stage_done("render");
+    if (!f.no_style) {
+        // QGIS shows the plan in the maps' colours: a .qml beside the layer files (QGIS loads
+        // grids.qml with grids.shp) and the same style as the default in grids.gpkg.
+        const auto qml = libgrid::qgis_style(layers, colours, f.options.font_family);
+        const fs::path qml_path = fs::path(f.plan) / "grids.qml";
+        libgrid::write_text_file(qml_path.string(), qml, protect);
+        libgrid::write_layer_style((fs::path(f.plan) / "grids.gpkg").string(), "grids", "grid-partition", qml,
+                                   "Grid map colours (neighbours differ) and labels, by grid-partition render");
+        fmt::print("  QGIS style     {} (also the default style of layer grids in grids.gpkg)\n", qml_path.string());
+    }
     if (html) {
         std::vector<libgrid::ReportMap> shown;
         for (std::size_t i = maps.size(); i-- > 0;) // the overview (last) first, then the stations
@@ -219,6 +230,8 @@ void register_render(CLI::App& root, std::function<int()>& action)
                   "Leave out the grey grids of neighbouring stations");
     app->add_option("--date", o.date, "Date printed in the titles (default: today, UTC)");
     app->add_option("--font", o.font_family, "Font family for all text (fontconfig name)")->capture_default_str();
+    app->add_flag("--no-style", flags->no_style,
+                  "Do not write PLAN/grids.qml nor store the QGIS style in PLAN/grids.gpkg");
     app->add_flag("--no-report", flags->no_report, "With --by all: do not write PLAN/report.html");
     app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr");
     app->callback([flags, &action] { action = [flags] { return run_render(*flags); }; });

@@ -163,6 +163,21 @@ TEST_CASE("render draws the Malta sample: every grid labelled, neighbours in dif
         check_magic(base + ".pdf", "%PDF-");
         CHECK(contains(slurp(base + ".svg"), "2026-11-22"));
     }
+    // QGIS opens the plan in the map colours: grids.qml beside it, the same style in grids.gpkg.
+    const std::string qml = slurp(plan + "/grids.qml");
+    CHECK(contains(qml, "<renderer-v2 type=\"categorizedSymbol\" attr=\"grid_id\""));
+    CHECK(contains(qml, "value=\"G001\""));
+    CHECK(contains(qml, "value=\"G010\""));
+    if (std::system("command -v ogrinfo >/dev/null 2>&1") == 0) {
+        const std::string out = d / "styles.txt";
+        REQUIRE(std::system(("ogrinfo -q '" + plan + "/grids.gpkg' -sql \"SELECT styleName, useAsDefault, "
+                             "length(styleQML) AS n FROM layer_styles WHERE f_table_name = 'grids'\" >'" + out + "'")
+                                .c_str()) == 0);
+        const std::string rows = slurp(out);
+        CHECK(contains(rows, "styleName (String) = grid-partition"));
+        CHECK(contains(rows, "useAsDefault (Integer(Boolean)) = 1"));
+        CHECK(contains(rows, "n (Integer) = " + std::to_string(qml.size())));
+    }
     // The same plan and date give the same SVG.
     REQUIRE(run("render -q --plan '" + plan + "' --date 2026-11-22 --formats svg --out '" + (d / "again") + "'")
                 .status == 0);

@@ -67,3 +67,17 @@ struct PlanLayers {
 PlanLayers read_plan_layers(const std::string& plan_dir);
 
 } // namespace libgrid
+
+namespace libgrid {
+
+/// Stores a QGIS style (QML text) for `layer` in the GeoPackage's `layer_styles` table (created
+/// when missing, with QGIS's schema) as the layer's default style, so that QGIS applies it when
+/// the layer is opened. A row with the same `style_name` for the layer is replaced; other rows are
+/// kept. The file is updated atomically: a copy is changed, then renamed over the original.
+/// Complexity: O(file size) for the copy.
+/// @throws Error(io_open) when the file cannot be opened, Error(io_layer) when it has no `layer`,
+///         Error(io_write) when the copy, the update or the rename fails.
+void write_layer_style(const std::string& gpkg_path, const std::string& layer, const std::string& style_name,
+                       const std::string& qml, const std::string& description);
+
+} // namespace libgrid

@@ -126,6 +126,13 @@ Point pole_of_inaccessibility(const Polygon& polygon, double precision, double* 
 RenderedMap render_map(const PlanLayers& layers, const std::vector<std::size_t>& colours, const MapSpec& map,
                        const std::vector<MapFormat>& formats, const RenderOptions& options = {});
 
+/// A QGIS style (QML, QGIS 3) for the `grids` layer of a plan: fills categorised by `grid_id`
+/// with each grid's map colour (so that QGIS shows the same colours as the printed maps, without a
+/// colour column in the data), strong dark outlines, and labels with the grid id and, where the
+/// layer has it, the manager name. Complexity: O(grids).
+std::string qgis_style(const PlanLayers& layers, const std::vector<std::size_t>& colours,
+                       const std::string& font_family = "Noto Sans CJK SC");
+
 /// A map shown in report_html(): its title and its SVG document (from render_map()).
 struct ReportMap {
     std::string title; ///< Section heading.

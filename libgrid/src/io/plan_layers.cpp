@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <unistd.h>
 
 namespace libgrid {
 namespace {
@@ -173,6 +174,90 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
         transform_points(ct.get(), pts, "layer 'admin_units' of '" + path + "'");
     }
     return out;
+}
+
+void write_layer_style(const std::string& gpkg_path, const std::string& layer, const std::string& style_name,
+                       const std::string& qml, const std::string& description)
+{
+    namespace fs = std::filesystem;
+    detail::ensure_gdal_registered();
+    const fs::path target(gpkg_path);
+    const fs::path tmp = target.parent_path() / fmt::format(".{}.style-tmp-{}", target.filename().string(), ::getpid());
+    std::error_code ec;
+    fs::copy_file(target, tmp, fs::copy_options::overwrite_existing, ec);
+    if (ec)
+        throw Error(ErrorCode::io_open, fmt::format("io: cannot copy '{}' to store a style: {}", gpkg_path, ec.message()));
+    auto fail = [&](ErrorCode code, const std::string& why) {
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        return Error(code, fmt::format("io: cannot store the QGIS style of layer '{}' in '{}': {}", layer, gpkg_path, why));
+    };
+    {
+        GdalErrorCapture capture;
+        GDALDatasetUniquePtr ds(GDALDataset::Open(tmp.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        if (!ds) throw fail(ErrorCode::io_open, capture.last_error());
+        OGRLayer* target_layer = ds->GetLayerByName(layer.c_str());
+        if (!target_layer) throw fail(ErrorCode::io_layer, "no such layer");
+        const std::string geom_column = target_layer->GetGeometryColumn() ? target_layer->GetGeometryColumn() : "";
+        OGRLayer* styles = ds->GetLayerByName("layer_styles");
+        if (!styles) {
+            // QGIS's own schema for styles stored in a GeoPackage.
+            styles = ds->CreateLayer("layer_styles", nullptr, wkbNone, nullptr);
+            if (!styles) throw fail(ErrorCode::io_write, "cannot create table layer_styles: " + capture.last_error());
+            const std::pair<const char*, OGRFieldType> fields[] = {
+                {"f_table_catalog", OFTString}, {"f_table_schema", OFTString}, {"f_table_name", OFTString},
+                {"f_geometry_column", OFTString}, {"styleName", OFTString}, {"styleQML", OFTString},
+                {"styleSLD", OFTString}, {"useAsDefault", OFTInteger}, {"description", OFTString},
+                {"owner", OFTString}, {"ui", OFTString}, {"update_time", OFTDateTime}};
+            for (const auto& [name, type] : fields) {
+                OGRFieldDefn defn(name, type);
+                if (std::string(name) == "useAsDefault") defn.SetSubType(OFSTBoolean);
+                if (styles->CreateField(&defn) != OGRERR_NONE)
+                    throw fail(ErrorCode::io_write, std::string("cannot create field ") + name);
+            }
+        }
+        // Replace our earlier row for this layer, keep everyone else's.
+        std::vector<GIntBig> old;
+        const int f_table = styles->GetLayerDefn()->GetFieldIndex("f_table_name");
+        const int f_name = styles->GetLayerDefn()->GetFieldIndex("styleName");
+        const int f_default = styles->GetLayerDefn()->GetFieldIndex("useAsDefault");
+        if (f_table < 0 || f_name < 0) throw fail(ErrorCode::io_write, "table layer_styles lacks QGIS's columns");
+        styles->ResetReading();
+        for (auto& f : *styles)
+            if (text_of(*f, f_table) == layer && text_of(*f, f_name) == style_name) old.push_back(f->GetFID());
+        for (const auto fid : old)
+            if (styles->DeleteFeature(fid) != OGRERR_NONE) throw fail(ErrorCode::io_write, "cannot replace the old style");
+        // Only one default style per layer: ours.
+        if (f_default >= 0) {
+            styles->ResetReading();
+            std::vector<OGRFeatureUniquePtr> others;
+            for (auto& f : *styles)
+                if (text_of(*f, f_table) == layer && f->GetFieldAsInteger(f_default)) others.emplace_back(f->Clone());
+            for (auto& f : others) {
+                f->SetField(f_default, 0);
+                if (styles->SetFeature(f.get()) != OGRERR_NONE)
+                    throw fail(ErrorCode::io_write, "cannot unset another default style");
+            }
+        }
+        OGRFeatureUniquePtr row(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+        row->SetField("f_table_catalog", "");
+        row->SetField("f_table_schema", "");
+        row->SetField("f_table_name", layer.c_str());
+        row->SetField("f_geometry_column", geom_column.c_str());
+        row->SetField("styleName", style_name.c_str());
+        row->SetField("styleQML", qml.c_str());
+        row->SetField("styleSLD", "");
+        row->SetField("useAsDefault", 1);
+        row->SetField("description", description.c_str());
+        row->SetField("owner", "");
+        row->SetField("ui", "");
+        if (styles->CreateFeature(row.get()) != OGRERR_NONE)
+            throw fail(ErrorCode::io_write, "cannot add the style row: " + capture.last_error());
+        ds.reset();
+        if (!capture.last_error().empty()) throw fail(ErrorCode::io_write, capture.last_error());
+    }
+    fs::rename(tmp, target, ec);
+    if (ec) throw fail(ErrorCode::io_write, ec.message());
 }
 
 } // namespace libgrid

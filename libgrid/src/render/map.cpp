@@ -1,6 +1,7 @@
 // Map composition: which maps a plan gets, the page layout, label placement, and the one
 // drawing routine every format goes through (see canvas.hpp).
 #include "render/canvas.hpp"
+#include "render/palette.hpp"
 #include "render/png.hpp"
 
 #include <libgrid/error.hpp>
@@ -593,6 +594,10 @@ void check(cairo_status_t status, const char* what)
 } // namespace
 
 std::size_t palette_size() noexcept { return n_palette; }
+
+namespace detail {
+Rgba palette_colour(std::size_t index) noexcept { return palette[index % n_palette]; }
+} // namespace detail
 
 std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level)
 {

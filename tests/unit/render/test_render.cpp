@@ -265,3 +265,21 @@ TEST_CASE("report_html embeds the maps, the grids and report.json so that no scr
     CHECK(html.find("\"grid_id\":\"G0-1\"") != std::string::npos);
     CHECK(html.find("a <\\/script> note") != std::string::npos);
 }
+
+TEST_CASE("the QGIS style gives each grid its map colour and escapes ids")
+{
+    auto p = board(2);
+    p.grids[1].grid_id = "A&B";
+    const auto colours = plan_colours(p);
+    const auto qml = qgis_style(p, colours);
+    CHECK(qml.find("<renderer-v2 type=\"categorizedSymbol\" attr=\"grid_id\"") != std::string::npos);
+    CHECK(qml.find("value=\"A&amp;B\"") != std::string::npos);
+    CHECK(count(qml, "<category ") == 4);
+    CHECK(count(qml, "<symbol ") == 4);
+    // Palette colour 0 is Paul Tol's light blue #77AADD.
+    const std::size_t first0 = static_cast<std::size_t>(std::find(colours.begin(), colours.end(), 0u) - colours.begin());
+    CHECK(qml.find("name=\"" + std::to_string(first0) + "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                   "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+                   "          <Option type=\"Map\">\n"
+                   "            <Option type=\"QString\" name=\"color\" value=\"119,170,221,255\"/>") != std::string::npos);
+}
