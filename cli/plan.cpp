@@ -295,13 +295,14 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
                                                 {"grid_id", FieldType::text},
                                                 {"station_id", FieldType::text},
                                                 {"customers", FieldType::real},
-                                                {"load", FieldType::real}};
+                                                {"load", FieldType::real},
+                                                {"branch_id", FieldType::text}}; // for render --by branch
     libgrid::FeatureTable tx{"transformers", libgrid::GeometryKind::point, fields, {}, {}, {}, {}};
     libgrid::FeatureTable sa{"service_areas", libgrid::GeometryKind::polygon, fields, {}, {}, {}, {}};
     for (std::size_t i = 0; i < t.transformers.size(); ++i) {
         const auto& x = t.transformers[i];
         std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
-                                             plan.load[i]};
+                                             plan.load[i], x.branch_id};
         tx.rows.push_back(row);
         tx.points.push_back(x.location);
         sa.rows.push_back(std::move(row));
