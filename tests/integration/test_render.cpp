@@ -257,7 +257,7 @@ TEST_CASE("render fails clearly on a folder without a plan and on branch maps wi
 }
 
 #ifdef SYNTH_CITY
-TEST_CASE("render draws one map per station of a synthetic city plus an overview, each passing the checks")
+TEST_CASE("render draws one map per station and branch of a synthetic city plus an overview, each passing the checks")
 {
     TempDir d;
     const std::string cmd = std::string("'") + SYNTH_CITY + "' --transformers 1500 --stations 3 --seed 5 --out '" +
@@ -282,6 +282,9 @@ TEST_CASE("render draws one map per station of a synthetic city plus an overview
     }
     CHECK(station_maps == 3);
     CHECK(grids == 36);
+    // synth-city puts every station in branch BR01; plan carries branch_id to its transformers.
+    CHECK(check_map(plan + "/maps/branch-BR01.svg", false) == 36);
+    CHECK(contains(r.out, "Branch BR01"));
     CHECK(check_map(plan + "/maps/overview.svg", false) == 36);
     CHECK(contains(slurp(plan + "/maps/overview.svg"), "class=\"transformers\""));
     CHECK_FALSE(fs::exists(plan + "/maps/overview.pdf"));

@@ -82,7 +82,7 @@ private:
             cairo_set_source_rgba(m_cr, stroke->colour.r, stroke->colour.g, stroke->colour.b, stroke->colour.a);
             cairo_set_line_width(m_cr, stroke->width);
             cairo_set_line_join(m_cr, CAIRO_LINE_JOIN_ROUND);
-            cairo_set_line_cap(m_cr, CAIRO_LINE_CAP_BUTT);
+            cairo_set_line_cap(m_cr, stroke->round_caps ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
             cairo_set_dash(m_cr, stroke->dash.empty() ? nullptr : stroke->dash.data(),
                            static_cast<int>(stroke->dash.size()), 0.0);
             cairo_stroke(m_cr);
@@ -119,6 +119,7 @@ std::string paint_attrs(const Rgba* fill, const Stroke* stroke)
         s += fmt::format(" stroke=\"{}\" stroke-width=\"{:.2f}\" stroke-linejoin=\"round\"", hex(stroke->colour),
                          stroke->width);
         if (stroke->colour.a < 1.0) s += fmt::format(" stroke-opacity=\"{:.2f}\"", stroke->colour.a);
+        if (stroke->round_caps) s += " stroke-linecap=\"round\"";
         if (!stroke->dash.empty()) {
             s += " stroke-dasharray=\"";
             for (std::size_t i = 0; i < stroke->dash.size(); ++i) s += fmt::format("{}{:.2f}", i ? " " : "", stroke->dash[i]);

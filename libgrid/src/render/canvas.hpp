@@ -25,6 +25,7 @@ struct Stroke {
     Rgba colour;
     double width = 1.0;        ///< Points.
     std::vector<double> dash;  ///< On/off lengths in points; empty = solid.
+    bool round_caps = false;   ///< Round line ends (lines drawn as separate segments join cleanly).
 };
 
 /// Extra attributes of an SVG element (ignored by raster and PDF output).

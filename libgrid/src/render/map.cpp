@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <tuple>
 
 namespace libgrid {
 namespace {
@@ -157,6 +158,18 @@ struct Label {
     bool leader = false;
 };
 
+/// A hole with (next to) no area: a zero-width slit left between service areas when they were
+/// dissolved into a grid. Drawn, its border would read as a line across the grid.
+bool slit(const Ring& ring)
+{
+    double a = 0.0, p = 0.0;
+    for (std::size_t i = 1; i < ring.size(); ++i) {
+        a += ring[i - 1].x * ring[i].y - ring[i].x * ring[i - 1].y;
+        p += std::hypot(ring[i].x - ring[i - 1].x, ring[i].y - ring[i - 1].y);
+    }
+    return std::abs(a) / 2 <= 1e-3 * p * p;
+}
+
 /// Everything computed once per map and drawn in every format.
 struct Layout {
     double width = 0, height = 0;       // page, points
@@ -168,6 +181,7 @@ struct Layout {
     std::vector<std::size_t> grids, context;
     std::vector<PageRings> grid_rings, context_rings;
     std::vector<PageRings> admin_rings;
+    PageRings station_borders; // segments between stations (and the territory's outline)
     std::vector<Point> transformer_dots;
     std::vector<Label> labels;
     std::size_t dropped = 0;
@@ -189,7 +203,8 @@ struct Layout {
                 out.push_back(std::move(r));
             };
             add(poly.outer);
-            for (const auto& hole : poly.holes) add(hole);
+            for (const auto& hole : poly.holes)
+                if (!slit(hole)) add(hole);
         }
         return out;
     }
@@ -316,6 +331,60 @@ void place_labels(Layout& lay, const PlanLayers& layers, const MapSpec& map, con
     }
 }
 
+/// Border segments of the drawn grids whose other side is not a grid of the same station: the
+/// stations' outlines, drawn over the grid borders. A shared border is the same pair of vertices
+/// in both grids (grids dissolved from one tiling), matched on a 1 mm lattice.
+PageRings station_borders(const Layout& lay, const PlanLayers& layers)
+{
+    struct Seg {
+        std::int64_t ax, ay, bx, by;
+        std::size_t grid;
+        Point a, b;
+        bool operator<(const Seg& o) const
+        {
+            return std::tie(ax, ay, bx, by, grid) < std::tie(o.ax, o.ay, o.bx, o.by, o.grid);
+        }
+        bool same_place(const Seg& o) const { return ax == o.ax && ay == o.ay && bx == o.bx && by == o.by; }
+    };
+    std::vector<Seg> segs;
+    auto add_grid = [&](std::size_t g) {
+        for (const auto& poly : layers.grids[g].shape) {
+            auto add_ring = [&](const Ring& ring) {
+                for (std::size_t i = 1; i < ring.size(); ++i) {
+                    Seg s{std::llround(ring[i - 1].x * 1000), std::llround(ring[i - 1].y * 1000),
+                          std::llround(ring[i].x * 1000),     std::llround(ring[i].y * 1000),
+                          g, ring[i - 1], ring[i]};
+                    if (std::tie(s.ax, s.ay) > std::tie(s.bx, s.by)) {
+                        std::swap(s.ax, s.bx);
+                        std::swap(s.ay, s.by);
+                    }
+                    if (s.ax != s.bx || s.ay != s.by) segs.push_back(s);
+                }
+            };
+            add_ring(poly.outer);
+            for (const auto& h : poly.holes)
+                if (!slit(h)) add_ring(h);
+        }
+    };
+    for (const std::size_t g : lay.grids) add_grid(g);
+    for (const std::size_t g : lay.context) add_grid(g);
+    std::sort(segs.begin(), segs.end());
+    PageRings out;
+    for (std::size_t i = 0; i < segs.size();) {
+        std::size_t j = i + 1;
+        while (j < segs.size() && segs[j].same_place(segs[i])) ++j;
+        bool same_station = false;
+        for (std::size_t a = i; a < j && !same_station; ++a)
+            for (std::size_t b = a + 1; b < j; ++b)
+                // Twice in the same grid is a zero-width slit inside it, not a border.
+                if (layers.grids[segs[a].grid].station_id == layers.grids[segs[b].grid].station_id)
+                    same_station = true;
+        if (!same_station) out.push_back({lay.page(segs[i].a), lay.page(segs[i].b)});
+        i = j;
+    }
+    return out;
+}
+
 Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& colours, const MapSpec& map,
                    const RenderOptions& opt, const TextMeasure& tm)
 {
@@ -358,6 +427,7 @@ Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& col
                 lay.context_rings.push_back(lay.rings(layers.grids[g].shape));
             }
     }
+    lay.station_borders = station_borders(lay, layers);
     if (opt.admin_borders)
         for (const auto& u : layers.admin_units)
             if (boxes_meet(bounds(u.shape), window)) lay.admin_rings.push_back(lay.rings(u.shape));
@@ -437,6 +507,12 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
                  {"data-station", layers.grids[g].station_id}});
     }
     cv.end_group();
+    if (!lay.station_borders.empty()) {
+        const Stroke station{ink, 1.6, {}, true};
+        cv.begin_group({{"class", "station-borders"}});
+        cv.path(lay.station_borders, false, nullptr, &station);
+        cv.end_group();
+    }
     if (!lay.admin_rings.empty()) {
         const Stroke admin{muted, 0.35, {2.0, 1.5}};
         cv.begin_group({{"class", "admin"}});
@@ -499,7 +575,8 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
         cv.text({text_x, y}, what, 7.5, Weight::normal, ink);
         y += 13;
     };
-    legend_line(Stroke{border_ink, 1.2, {}}, "Grid border");
+    legend_line(Stroke{border_ink, 1.0, {}}, "Grid border");
+    legend_line(Stroke{ink, 1.8, {}}, "Station border");
     if (!lay.context.empty()) {
         cv.path(rect_rings({x, y - 8, sw, 9}), true, &context_fill, &context_stroke);
         cv.text({text_x, y}, "Grid of another station or branch", 7.5, Weight::normal, ink);
