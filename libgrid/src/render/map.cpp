@@ -331,55 +331,105 @@ void place_labels(Layout& lay, const PlanLayers& layers, const MapSpec& map, con
     }
 }
 
-/// Border segments of the drawn grids whose other side is not a grid of the same station: the
-/// stations' outlines, drawn over the grid borders. A shared border is the same pair of vertices
-/// in both grids (grids dissolved from one tiling), matched on a 1 mm lattice.
+/// Even-odd inside test over every ring of a multipolygon (world coordinates).
+bool inside_shape(Point p, const MultiPolygon& shape)
+{
+    bool in = false;
+    for (const auto& poly : shape) {
+        auto scan = [&](const Ring& ring) {
+            for (std::size_t i = 0, j = ring.empty() ? 0 : ring.size() - 1; i < ring.size(); j = i++)
+                if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
+                    p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x)
+                    in = !in;
+        };
+        scan(poly.outer);
+        for (const auto& h : poly.holes) scan(h);
+    }
+    return in;
+}
+
+/// True when the grid lies on both sides of edge ab (1 m away from its middle): a narrow inlet or
+/// spike left inside the grid by the dissolve, whose two sides do not share vertices.
+bool inlet(Point a, Point b, const MultiPolygon& shape)
+{
+    const double len = std::hypot(b.x - a.x, b.y - a.y);
+    if (!(len > 0)) return true;
+    const Point m{(a.x + b.x) / 2, (a.y + b.y) / 2}, n{-(b.y - a.y) / len, (b.x - a.x) / len};
+    return inside_shape({m.x + n.x, m.y + n.y}, shape) && inside_shape({m.x - n.x, m.y - n.y}, shape);
+}
+
+/// Border segments of the drawn grids that separate two stations, drawn over the grid borders.
+/// Decided from shared vertices (1 mm lattice): an edge is a station border when a grid of
+/// another station has both of its ends.
 PageRings station_borders(const Layout& lay, const PlanLayers& layers)
 {
-    struct Seg {
-        std::int64_t ax, ay, bx, by;
-        std::size_t grid;
-        Point a, b;
-        bool operator<(const Seg& o) const
-        {
-            return std::tie(ax, ay, bx, by, grid) < std::tie(o.ax, o.ay, o.bx, o.by, o.grid);
+    using Key = std::pair<std::int64_t, std::int64_t>;
+    auto key = [](const Point& p) { return Key{std::llround(p.x * 1000), std::llround(p.y * 1000)}; };
+    std::vector<std::size_t> drawn(lay.grids);
+    drawn.insert(drawn.end(), lay.context.begin(), lay.context.end());
+    std::vector<std::pair<Key, std::size_t>> vertices;
+    auto for_rings = [&](std::size_t g, auto&& fn) {
+        for (const auto& poly : layers.grids[g].shape) {
+            fn(poly.outer);
+            for (const auto& h : poly.holes)
+                if (!slit(h)) fn(h);
         }
-        bool same_place(const Seg& o) const { return ax == o.ax && ay == o.ay && bx == o.bx && by == o.by; }
+    };
+    for (const std::size_t g : drawn)
+        for_rings(g, [&](const Ring& ring) {
+            for (const auto& p : ring) vertices.emplace_back(key(p), g);
+        });
+    std::sort(vertices.begin(), vertices.end());
+    vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
+    auto grids_at = [&](const Key& k) {
+        const auto lo = std::lower_bound(vertices.begin(), vertices.end(), std::make_pair(k, std::size_t{0}));
+        auto hi = lo;
+        while (hi != vertices.end() && hi->first == k) ++hi;
+        return std::make_pair(lo, hi);
+    };
+    const auto station = [&](std::size_t g) -> const std::string& { return layers.grids[g].station_id; };
+    struct Seg {
+        Key a, b; // ends, a < b
+        std::size_t grid;
+        Point pa, pb;
     };
     std::vector<Seg> segs;
-    auto add_grid = [&](std::size_t g) {
-        for (const auto& poly : layers.grids[g].shape) {
-            auto add_ring = [&](const Ring& ring) {
-                for (std::size_t i = 1; i < ring.size(); ++i) {
-                    Seg s{std::llround(ring[i - 1].x * 1000), std::llround(ring[i - 1].y * 1000),
-                          std::llround(ring[i].x * 1000),     std::llround(ring[i].y * 1000),
-                          g, ring[i - 1], ring[i]};
-                    if (std::tie(s.ax, s.ay) > std::tie(s.bx, s.by)) {
-                        std::swap(s.ax, s.bx);
-                        std::swap(s.ay, s.by);
-                    }
-                    if (s.ax != s.bx || s.ay != s.by) segs.push_back(s);
-                }
-            };
-            add_ring(poly.outer);
-            for (const auto& h : poly.holes)
-                if (!slit(h)) add_ring(h);
-        }
-    };
-    for (const std::size_t g : lay.grids) add_grid(g);
-    for (const std::size_t g : lay.context) add_grid(g);
-    std::sort(segs.begin(), segs.end());
+    for (const std::size_t g : drawn)
+        for_rings(g, [&](const Ring& ring) {
+            for (std::size_t i = 1; i < ring.size(); ++i) {
+                Seg sg{key(ring[i - 1]), key(ring[i]), g, ring[i - 1], ring[i]};
+                if (sg.a == sg.b) continue;
+                if (sg.b < sg.a) std::swap(sg.a, sg.b);
+                segs.push_back(sg);
+            }
+        });
+    std::sort(segs.begin(), segs.end(),
+              [](const Seg& x, const Seg& y) { return std::tie(x.a, x.b, x.grid) < std::tie(y.a, y.b, y.grid); });
     PageRings out;
     for (std::size_t i = 0; i < segs.size();) {
         std::size_t j = i + 1;
-        while (j < segs.size() && segs[j].same_place(segs[i])) ++j;
-        bool same_station = false;
-        for (std::size_t a = i; a < j && !same_station; ++a)
-            for (std::size_t b = a + 1; b < j; ++b)
-                // Twice in the same grid is a zero-width slit inside it, not a border.
-                if (layers.grids[segs[a].grid].station_id == layers.grids[segs[b].grid].station_id)
-                    same_station = true;
-        if (!same_station) out.push_back({lay.page(segs[i].a), lay.page(segs[i].b)});
+        while (j < segs.size() && segs[j].a == segs[i].a && segs[j].b == segs[i].b) ++j;
+        // The same edge twice in one grid is a spike or slit inside it (the dissolve leaves
+        // some), not a border; an edge met from both sides is drawn once.
+        bool inside = false;
+        for (std::size_t k = i + 1; k < j; ++k)
+            if (segs[k].grid == segs[k - 1].grid) inside = true;
+        const Seg& e = segs[i];
+        if (!inside) {
+            // Drawn only when a grid of another station has both ends: neighbouring grids do not
+            // always share every vertex (one may have a vertex in the middle of the other's edge),
+            // so an unmatched edge proves nothing, and drawing it would put stray lines inside
+            // stations. The outline of the whole territory is left to the grid borders.
+            const auto [a0, a1] = grids_at(e.a);
+            const auto [b0, b1] = grids_at(e.b);
+            bool other_both = false;
+            for (auto it = a0; it != a1 && !other_both; ++it)
+                if (station(it->second) != station(e.grid))
+                    for (auto jt = b0; jt != b1; ++jt)
+                        if (jt->second == it->second) other_both = true;
+            if (other_both && !inlet(e.pa, e.pb, layers.grids[e.grid].shape))
+                out.push_back({lay.page(e.pa), lay.page(e.pb)});
+        }
         i = j;
     }
     return out;

@@ -283,3 +283,17 @@ TEST_CASE("the QGIS style gives each grid its map colour and escapes ids")
                    "          <Option type=\"Map\">\n"
                    "            <Option type=\"QString\" name=\"color\" value=\"119,170,221,255\"/>") != std::string::npos);
 }
+
+TEST_CASE("the border between two stations is drawn once as a station border, nothing else is")
+{
+    // 4 x 4 board: columns 0-1 are S1, 2-3 are S2; the station border is the line x = 200, made
+    // of 4 square sides.
+    const auto p = board(4);
+    const auto maps = plan_maps(p, MapLevel::all);
+    const auto svg = render_map(p, plan_colours(p), maps.back(), {MapFormat::svg}).files[0];
+    const auto at = svg.find("<g class=\"station-borders\">\n<path");
+    REQUIRE(at != std::string::npos);
+    const auto line = svg.substr(at, svg.find('\n', svg.find("<path", at)) - at);
+    CHECK(count(line, "M") == 4);
+    CHECK(count(line, " L") == 4);
+}
