@@ -2,7 +2,8 @@
 //
 // A map shows the grids of one business station, one branch office or the whole plan: grids
 // filled so that no two neighbours share a colour (graph colouring, Paul Tol's colour-blind-safe
-// "light" palette), strong grid borders, thin dashed admin borders when the plan has them,
+// "light" palette), strong grid borders, stronger borders between stations (where a grid of
+// another station shares the edge), thin dashed admin borders when the plan has them,
 // optional transformer dots, one label per grid (grid id, manager name, customers) at the pole of
 // inaccessibility and never overlapping another label, a title with totals and date, a legend, a
 // scale bar and a north arrow, on an A4 or A3 landscape sheet.
