@@ -241,6 +241,20 @@ TEST_CASE("plan --maps writes the maps with the plan, on A4 when asked to render
     CHECK(contains(slurp(plan + "/maps/overview.svg"), "width=\"420mm\" height=\"297mm\""));
 }
 
+TEST_CASE("render draws a plan made in a local planar frame (no CRS) with a scale bar in metres")
+{
+    TempDir d;
+    const std::string k1 = std::string(LIBGRID_DATA) + "/epri_k1/";
+    REQUIRE(run("plan -q --transformers '" + k1 + "transformers.csv' --where \"kind = 'lv_area'\" --feeders '" + k1 +
+                "feeder_edges.csv' --node-field hv_bus --assume-crs local --grids 6 --out '" + (d / "plan") + "'")
+                .status == 0);
+    const auto r = run("render -q --plan '" + (d / "plan") + "' --formats svg");
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "CRS local"));
+    CHECK(check_map(d / "plan/maps/overview.svg", true) == 6);
+    CHECK(contains(slurp(d / "plan/maps/overview.svg"), "· local</text>"));
+}
+
 TEST_CASE("render fails clearly on a folder without a plan and on branch maps without branch ids")
 {
     TempDir d;

@@ -38,10 +38,19 @@ double number_of(const OGRFeature& f, int idx)
 }
 
 /// The metric CRS maps are drawn in: the layer's own when projected in metres, else the UTM
-/// zone of `centre` (given in the layer's CRS). Null in, null out (planar metres as written).
-SrsPtr metric_crs(const OGRSpatialReference* src, Point centre)
+/// zone of `centre` (given in the layer's CRS). Null for none or a local frame (planar metres as
+/// written).
+SrsPtr metric_crs(const OGRSpatialReference* src, Point centre, const Box& extent)
 {
-    if (!src) return nullptr;
+    // A plan in a local planar frame (--assume-crs local) comes back from the GeoPackage with
+    // its "Undefined geographic SRS" (srs_id 0) or "Undefined Cartesian SRS" (-1): its
+    // coordinates are the metres to draw, as are any "degrees" far outside lon/lat range.
+    const std::string name = src && src->GetName() ? src->GetName() : "";
+    const bool not_degrees = !extent.empty() && (std::abs(extent.min_x) > 360 || std::abs(extent.max_x) > 360 ||
+                                                 std::abs(extent.min_y) > 90 || std::abs(extent.max_y) > 90);
+    if (!src || src->IsLocal() || (!src->IsGeographic() && !src->IsProjected()) || name.rfind("Undefined", 0) == 0 ||
+        (src->IsGeographic() && not_degrees))
+        return nullptr;
     if (src->IsProjected() && std::abs(src->GetLinearUnits() - 1.0) < 1e-9) return detail::clone_srs(src);
     SrsPtr wgs84(new OGRSpatialReference());
     wgs84->SetWellKnownGeogCS("WGS84");
@@ -124,9 +133,11 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
 
     const OGRSpatialReference* src = grids->GetSpatialRef();
     const Point centre = box.empty() ? Point{} : Point{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
-    const SrsPtr work = metric_crs(src, centre);
+    const SrsPtr work = metric_crs(src, centre, box);
     out.crs_name = work && work->GetName() ? work->GetName() : "local";
-    auto to_work = [&](OGRLayer& layer) { return detail::make_transform(layer.GetSpatialRef(), work.get()); };
+    auto to_work = [&](OGRLayer& layer) {
+        return work ? detail::make_transform(layer.GetSpatialRef(), work.get()) : detail::TransformPtr();
+    };
     {
         const auto ct = to_work(*grids);
         std::vector<Point*> pts;
