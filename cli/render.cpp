@@ -142,12 +142,12 @@ int run_render(RenderFlags& f)
     };
     const std::size_t n_threads =
         std::max<std::size_t>(1, std::min<std::size_t>(maps.size(), std::thread::hardware_concurrency()));
+    if (cb) cb(libgrid::Progress{"render", 0.0}); // its time runs from here
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
     if (error) std::rethrow_exception(error);
-    if (cb) cb(libgrid::Progress{"render", 1.0});
 
     std::size_t dropped = 0, files = 0;
     for (std::size_t i = 0; i < maps.size(); ++i) {

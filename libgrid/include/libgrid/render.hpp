@@ -89,7 +89,8 @@ struct RenderedMap {
 
 /// The maps to draw for a plan: one per station (sorted by id), one per branch when grids carry
 /// branch ids (`level` branch or all), and an overview (`level` all). Grids without station
-/// form the station map with id "". Complexity: O(grids log grids).
+/// form the station map with id "". Leader lines are on for station and branch maps of at most
+/// 500 grids; the overview labels only the grids that hold their id. Complexity: O(grids log grids).
 std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level);
 
 /// Grid adjacency from the polygons: two grids are neighbours when their boundaries share a

@@ -190,6 +190,7 @@ struct Layout {
     double customers = 0.0;
     std::size_t managers = 0;
     std::vector<std::size_t> colours_used;
+    bool detailed = true; // labels with manager and customers
 
     Point page(const Point& w) const { return {ox + (w.x - wx0) * scale, oy + (wy1 - w.y) * scale}; }
     PageRings rings(const MultiPolygon& shape) const
@@ -499,6 +500,7 @@ Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& col
         if (used[c]) lay.colours_used.push_back(c);
     lay.date = opt.date.empty() ? today_utc() : opt.date;
     lay.title = map.title;
+    lay.detailed = map.detailed_labels;
     std::uint32_t h = 2166136261u; // FNV-1a of the map's level and id
     for (const char c : map.level + "/" + map.id) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
     lay.id_prefix = fmt::format("m{:08x}-", h);
@@ -640,7 +642,7 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
     }
     // Label key, drawn like a label.
     y += 4;
-    const bool detailed = !lay.labels.empty() && lay.labels.front().lines.size() > 1;
+    const bool detailed = lay.detailed;
     std::vector<std::string> key{"Grid id"};
     if (detailed) {
         if (lay.managers) key.push_back("Grid manager");
@@ -728,6 +730,8 @@ Rgba palette_colour(std::size_t index) noexcept { return palette[index % n_palet
 
 std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level)
 {
+    // Beyond this many grids on one sheet, leader lines cover the map more than they help.
+    constexpr std::size_t max_leader_grids = 500;
     std::map<std::string, std::vector<std::size_t>> stations, branches;
     for (std::size_t g = 0; g < layers.grids.size(); ++g) {
         stations[layers.grids[g].station_id].push_back(g);
@@ -735,11 +739,12 @@ std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level)
     }
     std::vector<MapSpec> out;
     if (level == MapLevel::station || level == MapLevel::all)
-        for (auto& [id, grids] : stations)
+        for (const auto& [id, grids] : stations)
             out.push_back({"station", id, id.empty() ? std::string("Grids without a station") : "Station " + id,
-                           std::move(grids), true, true});
+                           grids, true, grids.size() <= max_leader_grids});
     if (level == MapLevel::branch || level == MapLevel::all)
-        for (auto& [id, grids] : branches) out.push_back({"branch", id, "Branch " + id, std::move(grids), true, true});
+        for (const auto& [id, grids] : branches)
+            out.push_back({"branch", id, "Branch " + id, grids, true, grids.size() <= max_leader_grids});
     if (level == MapLevel::all && !layers.grids.empty()) {
         // Too many grids for leader lines to help: only the labels that fit inside are drawn.
         MapSpec all{"overview", "", "All grids", {}, false, false};
