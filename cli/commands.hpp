@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace gp {
 
@@ -17,5 +18,11 @@ void register_plan(CLI::App& root, std::function<int()>& action);
 void register_assign(CLI::App& root, std::function<int()>& action);
 /// `grid-partition locate`.
 void register_locate(CLI::App& root, std::function<int()>& action);
+/// `grid-partition render`.
+void register_render(CLI::App& root, std::function<int()>& action);
+
+/// Draws every map of the plan in `plan_dir` into `plan_dir/maps` with render's defaults (used by
+/// `plan --maps`). Returns the exit code.
+int render_plan_maps(const std::string& plan_dir, bool quiet);
 
 } // namespace gp

@@ -47,6 +47,7 @@ struct PlanFlags {
     bool skip_invalid = false;
     bool quiet = false;
     ManagerFlags managers; // --managers / --manager-capacity (see managers.hpp)
+    bool maps = false; // --maps: render DIR/maps after writing (cli/render.cpp)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -193,7 +194,8 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
                                           {"grid_id", FieldType::text},
                                           {"station_id", FieldType::text},
                                           {"customers", FieldType::real},
-                                          {"load", FieldType::real}};
+                                          {"load", FieldType::real},
+                                          {"branch_id", FieldType::text}}; // for render --by branch
     // The current manager goes with the transformers when the input has one, so that
     // `grid-partition assign` on this folder can keep customers with their manager.
     const bool with_current = std::any_of(t.transformers.begin(), t.transformers.end(),
@@ -204,7 +206,7 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
     for (std::size_t i = 0; i < t.transformers.size(); ++i) {
         const auto& x = t.transformers[i];
         std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
-                                             plan.load[i]};
+                                             plan.load[i], x.branch_id};
         if (with_current)
             row.push_back(x.current_manager.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{x.current_manager});
         tx.rows.push_back(row);
@@ -607,6 +609,7 @@ int run_plan(PlanFlags& f)
     fmt::print("result: {} grids planned{}\n", plan.num_grids(),
                in.rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", in.rejected)
                            : std::string());
+    if (f.maps) return render_plan_maps(out_dir.string(), f.quiet);
     return exit_ok;
 }
 
@@ -700,6 +703,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         ->capture_default_str()
         ->group(out);
     app->add_flag("--quiet,-q", flags->quiet, "No progress on stderr")->group(out);
+    app->add_flag("--maps", flags->maps, "Also draw the grid maps into OUT/maps (as grid-partition render)")->group(out);
 
     app->callback([flags, &action] {
         const auto& p = flags->partition;

@@ -11,6 +11,7 @@ packages=(
   libcli11-dev libfmt-dev doctest-dev           # command line, text, tests
   libmetis-dev                                  # METIS: the partitioning baseline in bench/
   doxygen                                       # API reference: target docs, its ctest
+  libcairo2-dev zlib1g-dev fonts-noto-cjk       # render: maps (SVG, PNG, PDF) with Chinese names
 )
 
 missing=()

@@ -12,7 +12,9 @@
 #include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/partition.hpp>
+#include <libgrid/plan_layers.hpp>
 #include <libgrid/progress.hpp>
+#include <libgrid/render.hpp>
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 #include <libgrid/validation.hpp>
