@@ -114,6 +114,8 @@ std::size_t palette_size() noexcept;
 /// Pole of inaccessibility of a polygon: the interior point farthest from its boundary
 /// (outer ring and holes), found by quadtree search within `precision` (same units as the
 /// polygon). The label anchor of a grid: unlike the centroid, it is inside concave shapes.
+/// @param polygon the polygon (outer ring and holes, closed rings).
+/// @param precision stop refining cells smaller than this (CRS units, e.g. metres).
 /// @param distance when not null, receives the distance from the point to the boundary.
 /// @returns the point; for an empty or degenerate polygon, the first outer point (or 0,0).
 /// Complexity: O(vertices * cells), cells ~ log of (size / precision) per level.
