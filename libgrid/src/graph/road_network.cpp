@@ -62,30 +62,38 @@ RoadNetwork::RoadNetwork(const std::vector<LineFeature>& roads, double join_m)
 
 std::uint32_t RoadNetwork::nearest(const Point& p) const
 {
-    // Rings of cells around p's cell until the best distance found is below the ring's reach.
+    // Rings of cells around the cell of p (clamped into the grid), walking each ring's
+    // perimeter only, until no node beyond the ring can be nearer: such a node is at least
+    // r cells from the clamped point, and no node is nearer than the box itself.
     const double fx = (p.x - m_box.min_x) / m_cell, fy = (p.y - m_box.min_y) / m_cell;
     const auto cx = static_cast<long long>(std::clamp(fx, 0.0, static_cast<double>(m_nx - 1)));
     const auto cy = static_cast<long long>(std::clamp(fy, 0.0, static_cast<double>(m_ny - 1)));
+    const double to_box = std::hypot(std::max({m_box.min_x - p.x, p.x - m_box.max_x, 0.0}),
+                                     std::max({m_box.min_y - p.y, p.y - m_box.max_y, 0.0}));
     std::uint32_t best = 0;
     double best_d = std::numeric_limits<double>::infinity();
     const long long nx = static_cast<long long>(m_nx), ny = static_cast<long long>(m_ny);
-    for (long long r = 0; r < std::max(nx, ny); ++r) {
-        for (long long y = cy - r; y <= cy + r; ++y)
-            for (long long x = cx - r; x <= cx + r; ++x) {
-                if (std::max(std::abs(x - cx), std::abs(y - cy)) != r || x < 0 || y < 0 || x >= nx || y >= ny) continue;
-                const auto c = static_cast<std::size_t>(y * nx + x);
-                for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) {
-                    const std::uint32_t v = m_items[k];
-                    const double d = std::hypot(m_node[v].x - p.x, m_node[v].y - p.y);
-                    if (d < best_d || (d == best_d && v < best)) {
-                        best_d = d;
-                        best = v;
-                    }
-                }
+    auto visit = [&](long long x, long long y) {
+        const auto c = static_cast<std::size_t>(y * nx + x);
+        for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) {
+            const std::uint32_t v = m_items[k];
+            const double d = std::hypot(m_node[v].x - p.x, m_node[v].y - p.y);
+            if (d < best_d || (d == best_d && v < best)) {
+                best_d = d;
+                best = v;
             }
-        // Any node in ring r + 1 or beyond is at least r * cell from p (p may lie outside the box).
-        const double outside = std::max({m_box.min_x - p.x, p.x - m_box.max_x, m_box.min_y - p.y, p.y - m_box.max_y, 0.0});
-        if (best_d <= static_cast<double>(r) * m_cell + outside) break;
+        }
+    };
+    for (long long r = 0; r < std::max(nx, ny); ++r) {
+        for (long long y = std::max(cy - r, 0LL); y <= std::min(cy + r, ny - 1); ++y) {
+            if (y == cy - r || y == cy + r) {
+                for (long long x = std::max(cx - r, 0LL); x <= std::min(cx + r, nx - 1); ++x) visit(x, y);
+            } else {
+                if (cx - r >= 0) visit(cx - r, y);
+                if (r > 0 && cx + r < nx) visit(cx + r, y);
+            }
+        }
+        if (best_d <= std::max(to_box, static_cast<double>(r) * m_cell)) break;
     }
     return best;
 }
