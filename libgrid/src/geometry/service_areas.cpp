@@ -517,32 +517,23 @@ double unit_border_tolerance(const AdminLevel& level)
     return std::min(1.0, 1e-3 * std::sqrt(total / static_cast<double>(n)));
 }
 
-/// Pieces whose bounding box, grown by `tolerance`, meets the box of one of the units (grown
-/// likewise), ascending: the only pieces that can share a border with those units. A coarse
-/// grid over the units' boxes keeps it linear.
-std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLevel& level,
-                                           const std::vector<std::size_t>& units,
-                                           double tolerance)
+/// Indices (ascending) of the `candidates` whose box, grown by `grow`, shares a cell of a coarse
+/// grid with a `markers` box (grown likewise): a cheap, linear superset of the candidates that
+/// can touch a marker. Cells are about `cell` wide, at most about 4 million in all. Empty boxes
+/// never match.
+std::vector<std::size_t> boxes_near(const std::vector<Box>& markers, const std::vector<Box>& candidates,
+                                    double grow, double cell)
 {
     std::vector<std::size_t> out;
-    std::vector<Box> boxes;
     Box all;
-    for (std::size_t u : units) {
-        Box b = bounds(level.units[u].shape);
-        if (b.empty()) continue;
-        b = Box{b.min_x - tolerance, b.min_y - tolerance, b.max_x + tolerance, b.max_y + tolerance};
-        all.add({b.min_x, b.min_y});
-        all.add({b.max_x, b.max_y});
-        boxes.push_back(b);
-    }
-    if (boxes.empty()) return out;
+    for (const Box& b : markers)
+        if (!b.empty()) {
+            all.add({b.min_x - grow, b.min_y - grow});
+            all.add({b.max_x + grow, b.max_y + grow});
+        }
+    if (all.empty()) return out;
     const double w = all.max_x - all.min_x;
     const double h = all.max_y - all.min_y;
-    // Cells about the size of a unit (so that a unit marks only the cells around it), at most
-    // a few million in all.
-    double box_area = 0.0;
-    for (const Box& b : boxes) box_area += (b.max_x - b.min_x) * (b.max_y - b.min_y);
-    double cell = std::sqrt(box_area / static_cast<double>(boxes.size()));
     cell = std::max({cell, std::sqrt(w * h / 4e6), w / 65536.0, h / 65536.0, 1e-9});
     const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
     const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
@@ -555,24 +546,43 @@ std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLeve
         return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
     };
     std::vector<char> marked(nx * ny, 0);
-    for (const Box& b : boxes)
-        for (std::size_t iy = row(b.min_y); iy <= row(b.max_y); ++iy)
-            for (std::size_t ix = col(b.min_x); ix <= col(b.max_x); ++ix) marked[iy * nx + ix] = 1;
-    for (std::size_t i = 0; i < pieces.shapes.size(); ++i) {
-        const Box b = bounds(pieces.shapes[i]);
-        if (b.empty() || b.max_x + tolerance < all.min_x || b.min_x - tolerance > all.max_x ||
-            b.max_y + tolerance < all.min_y || b.min_y - tolerance > all.max_y)
+    for (const Box& b : markers)
+        if (!b.empty())
+            for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow); ++iy)
+                for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow); ++ix) marked[iy * nx + ix] = 1;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        const Box& b = candidates[i];
+        if (b.empty() || b.max_x + grow < all.min_x || b.min_x - grow > all.max_x || b.max_y + grow < all.min_y ||
+            b.min_y - grow > all.max_y)
             continue;
         bool hit = false;
-        for (std::size_t iy = row(b.min_y - tolerance); iy <= row(b.max_y + tolerance) && !hit; ++iy)
-            for (std::size_t ix = col(b.min_x - tolerance); ix <= col(b.max_x + tolerance); ++ix)
-                if (marked[iy * nx + ix]) {
-                    hit = true;
-                    break;
-                }
+        for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow) && !hit; ++iy)
+            for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow) && !hit; ++ix)
+                hit = marked[iy * nx + ix] != 0;
         if (hit) out.push_back(i);
     }
     return out;
+}
+
+/// Pieces whose bounding box, grown by `tolerance`, meets the box of one of the units (grown
+/// likewise), ascending: the only pieces that can share a border with those units. A coarse
+/// grid over the units' boxes keeps it linear.
+std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLevel& level,
+                                           const std::vector<std::size_t>& units,
+                                           double tolerance)
+{
+    std::vector<Box> boxes, candidates;
+    double box_area = 0.0;
+    for (std::size_t u : units) {
+        const Box b = bounds(level.units[u].shape);
+        if (b.empty()) continue;
+        boxes.push_back(b);
+        box_area += (b.max_x - b.min_x + 2 * tolerance) * (b.max_y - b.min_y + 2 * tolerance);
+    }
+    if (boxes.empty()) return {};
+    for (const auto& shape : pieces.shapes) candidates.push_back(bounds(shape));
+    // Cells about the size of a unit, so that a unit marks only the cells around it.
+    return boxes_near(boxes, candidates, tolerance, std::sqrt(box_area / static_cast<double>(boxes.size())));
 }
 
 /// Merges every empty unit into the neighbouring transformer area with the longest common
@@ -771,16 +781,15 @@ std::vector<std::size_t> share_colocated(const geos::Context& ctx, const Territo
 /// are a clean coverage already. See detail::node_coverage().
 void node_around(std::vector<MultiPolygon>& shapes, const std::vector<std::size_t>& changed)
 {
-    std::vector<Box> boxes;
-    std::vector<Box> shape_box(shapes.size());
+    std::vector<Box> shape_box(shapes.size()), boxes;
     Box all;
-    double size = 0.0;
     for (std::size_t t = 0; t < shapes.size(); ++t) {
         shape_box[t] = bounds(shapes[t]);
         if (shape_box[t].empty()) continue;
         all.add({shape_box[t].min_x, shape_box[t].min_y});
         all.add({shape_box[t].max_x, shape_box[t].max_y});
     }
+    double size = 0.0;
     for (std::size_t t : changed) {
         const Box& b = shape_box[t];
         if (b.empty()) continue;
@@ -788,36 +797,10 @@ void node_around(std::vector<MultiPolygon>& shapes, const std::vector<std::size_
         size += std::max(b.max_x - b.min_x, b.max_y - b.min_y);
     }
     if (boxes.empty()) return;
-    const double w = all.max_x - all.min_x;
-    const double h = all.max_y - all.min_y;
-    // At most 2048 x 2048 cells.
-    const double cell = std::max({size / static_cast<double>(boxes.size()), w / 2048.0, h / 2048.0,
-                                  1e-9});
-    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
-    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
-    auto col = [&](double x) {
-        const double v = (x - all.min_x) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
-    };
-    auto row = [&](double y) {
-        const double v = (y - all.min_y) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
-    };
-    const double m = coverage_snap_m;
-    std::vector<char> marked(nx * ny, 0);
-    for (const Box& b : boxes)
-        for (std::size_t iy = row(b.min_y - m); iy <= row(b.max_y + m); ++iy)
-            for (std::size_t ix = col(b.min_x - m); ix <= col(b.max_x + m); ++ix) marked[iy * nx + ix] = 1;
-    std::vector<std::size_t> near;
-    for (std::size_t t = 0; t < shapes.size(); ++t) {
-        const Box& b = shape_box[t];
-        if (b.empty()) continue;
-        bool hit = false;
-        for (std::size_t iy = row(b.min_y - m); iy <= row(b.max_y + m) && !hit; ++iy)
-            for (std::size_t ix = col(b.min_x - m); ix <= col(b.max_x + m) && !hit; ++ix)
-                hit = marked[iy * nx + ix] != 0;
-        if (hit) near.push_back(t);
-    }
+    // Cells about one changed shape wide, at most 2048 across the whole territory.
+    const double cell = std::max({size / static_cast<double>(boxes.size()), (all.max_x - all.min_x) / 2048.0,
+                                  (all.max_y - all.min_y) / 2048.0});
+    const std::vector<std::size_t> near = boxes_near(boxes, shape_box, coverage_snap_m, cell);
     std::vector<MultiPolygon> subset;
     subset.reserve(near.size());
     for (std::size_t t : near) subset.push_back(std::move(shapes[t]));
