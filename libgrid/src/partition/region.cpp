@@ -982,22 +982,21 @@ private:
                 return a.first != b.first ? a.first > b.first : a.second < b.second;
             });
             std::size_t moved = 0;
-            std::vector<std::uint32_t> bq, br;
             const double limit = best + 1e-12;
             for (const auto& [amount, pr] : flows) {
                 const auto [q, r] = pr;
                 double left = amount;
                 for (;;) {
-                    facing(q, r, bq, br);
                     std::uint32_t pick = none;
                     double pick_cost = 0.0;
-                    for (const auto v : bq) {
+                    for (const auto v : m_members[q]) {
                         const double w = m_g.weight[v];
                         // Only moves that bring the flow still to carry closer to zero.
                         if (!(w > 0.0) || w >= 2.0 * left || !cap_ok(m_load[r] + w)) continue;
                         // Never past the worst deviation of the round's start: a flow whose
                         // inflow to q is not carried yet must not drain q.
                         if (std::abs(dev_of(m_load[q] - w)) > limit || std::abs(dev_of(m_load[r] + w)) > limit) continue;
+                        if (!touches(v, r)) continue;
                         const double c = move_cost(v, r);
                         if (pick == none || c < pick_cost || (c == pick_cost && v < pick)) {
                             if (!stays_connected(v)) continue;
