@@ -176,7 +176,7 @@ int run_check(const CheckFlags& flags)
             fmt::print("  barriers       {} line(s); {} adjacency edges cross them\n",
                        with_commas(double(territory.barriers.size())), with_commas(double(barrier_edges)));
         fmt::print("  components     {} by shared borders, {} with feeder links\n",
-                   graph->border_components.sizes.size(), graph->components.sizes.size());
+                   graph->components.sizes.size(), graph->components_with_feeders.sizes.size());
     }
     const std::size_t errors = report.count(libgrid::Severity::error);
     const std::size_t warnings = report.count(libgrid::Severity::warning);
@@ -209,8 +209,8 @@ int run_check(const CheckFlags& flags)
             read_count, txs.size(), report.rejected.size(), territory.total_customers(), stations.size(),
             flags.in.feeders.empty() ? feeders_used.size() : territory.feeders.size(),
             territory.feeder_links.size(), levels_json, json_string(territory.work_crs_name), study_km2,
-            border_edges, feeder_edges, barrier_edges, graph ? graph->border_components.sizes.size() : 0,
-            graph ? graph->components.sizes.size() : 0, errors, warnings, issues_json(report));
+            border_edges, feeder_edges, barrier_edges, graph ? graph->components.sizes.size() : 0,
+            graph ? graph->components_with_feeders.sizes.size() : 0, errors, warnings, issues_json(report));
         const auto dir = std::filesystem::path(flags.out);
         libgrid::write_text_file((dir / "check_report.json").string(), json, protect);
         written.push_back((dir / "check_report.json").string());

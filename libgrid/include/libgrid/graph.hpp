@@ -61,9 +61,10 @@ struct Components {
     std::vector<std::size_t> sizes;       ///< Vertices per component, largest first.
 };
 
-/// Connected components (Boost.Graph). Components are numbered largest first, ties by
-/// smallest vertex. O(n + m).
-Components connected_components(const CsrGraph& graph);
+/// Connected components (Boost.Graph) over the edges carrying any of the `kinds` flags.
+/// By default border edges only: areas sharing a border form one piece on the map, a feeder
+/// link does not. Components are numbered largest first, ties by smallest vertex. O(n + m).
+Components connected_components(const CsrGraph& graph, std::uint8_t kinds = edge_border);
 
 /// Options for build_adjacency().
 struct GraphOptions {
@@ -76,9 +77,13 @@ struct GraphOptions {
 
 /// The adjacency graph of a territory's service areas.
 struct AdjacencyGraph {
-    CsrGraph graph;                 ///< Vertex i is territory.transformers[i].
-    Components border_components;   ///< Components using border edges only.
-    Components components;          ///< Components using border and feeder edges.
+    CsrGraph graph;        ///< Vertex i is territory.transformers[i].
+    /// Pieces of the map: components by shared borders (border edges). More than one means
+    /// the input has islands; a grid never spans two.
+    Components components;
+    /// Components when feeder links join areas too (for information: feeder links pull
+    /// transformers together but never connect a grid).
+    Components components_with_feeders;
 };
 
 /// Builds the adjacency graph: an edge where two service areas share a border (with its length)

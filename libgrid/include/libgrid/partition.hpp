@@ -67,13 +67,22 @@ struct PartitionOptions {
     /// Effort: initial solutions tried per region (more = better balance, slower). Default: 0 =
     /// automatic (many for small regions, few for large ones).
     std::size_t restarts = 0;
-    /// Balance comes first: parts are balanced to within half of this, and compactness may
-    /// use deviations up to this (or up to the balance reached, when that is larger).
-    /// Default: 0.01 (1%).
+    /// Balance requirement: every grid within this of its station's target, wherever the lower
+    /// bound allows. Balance comes first (the search aims at half of it), then compactness may
+    /// use deviations up to it. A station the search leaves outside it is still planned, with
+    /// StationPlan::target_met false and a note. Default: 0.01 (1%).
     double balance_tolerance = 0.01;
     /// Threads solving stations (and other independent regions) at once; the plan does not
     /// depend on it. Default: 0 = one per core.
     std::size_t threads = 0;
+    /// Effort: a work budget, not a timer, so the plan stays the same for the same inputs.
+    /// 1 is sub-second at prefecture scale; N multiplies the budgets of the balance and shape
+    /// searches and the starts tried per region (cost grows about linearly). Default: 1.
+    std::size_t effort = 1;
+    /// Phases of the region partitioner to switch off, to measure what each buys
+    /// (bench-partition --skip): "flows", "local", "chains", "greedy", "anneal", "recombine".
+    /// Default: none.
+    std::vector<std::string> skip_phases;
     WorkloadModel workload;  ///< How load is computed. Default: customers.
     ObjectiveWeights weights; ///< Soft objective weights.
     ProgressFn progress;      ///< Progress callback. Default: none.
@@ -90,6 +99,10 @@ struct StationPlan {
     /// atom sizes and totals (no plan can do better).
     double lower_bound = 0.0;
     double max_deviation = 0.0; ///< Achieved max |grid load / target - 1|.
+    double tolerance = 0.0;     ///< The balance tolerance asked (PartitionOptions::balance_tolerance).
+    /// True when max_deviation <= tolerance (up to 1e-9). False either because the search fell
+    /// short or because lower_bound > tolerance (no plan can meet it); a note says which.
+    bool target_met = true;
     std::vector<std::string> notes; ///< Relaxed constraints and other facts, one sentence each.
 };
 

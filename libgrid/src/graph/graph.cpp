@@ -96,9 +96,9 @@ Components components_of(const CsrGraph& graph, std::uint8_t kinds)
 }
 } // namespace
 
-Components connected_components(const CsrGraph& graph)
+Components connected_components(const CsrGraph& graph, std::uint8_t kinds)
 {
-    return components_of(graph, edge_border | edge_feeder);
+    return components_of(graph, kinds);
 }
 
 AdjacencyGraph build_adjacency(const Territory& territory, const ServiceAreas& areas,
@@ -150,26 +150,26 @@ AdjacencyGraph build_adjacency(const Territory& territory, const ServiceAreas& a
             g.kind[back] = static_cast<std::uint8_t>(g.kind[back] | edge_barrier);
         }
     }
-    out.border_components = components_of(out.graph, edge_border);
-    out.components = components_of(out.graph, edge_border | edge_feeder);
-    if (out.border_components.sizes.size() > 1) {
+    out.components = components_of(out.graph, edge_border);
+    out.components_with_feeders = components_of(out.graph, edge_border | edge_feeder);
+    if (out.components.sizes.size() > 1) {
         // Name a transformer of each small component so the user can find the island.
-        std::vector<std::size_t> example(out.border_components.sizes.size(), npos);
+        std::vector<std::size_t> example(out.components.sizes.size(), npos);
         for (std::size_t v = 0; v < n; ++v)
-            if (example[out.border_components.of_vertex[v]] == npos)
-                example[out.border_components.of_vertex[v]] = v;
+            if (example[out.components.of_vertex[v]] == npos)
+                example[out.components.of_vertex[v]] = v;
         std::string list;
-        const std::size_t shown = std::min<std::size_t>(out.border_components.sizes.size(), 6);
+        const std::size_t shown = std::min<std::size_t>(out.components.sizes.size(), 6);
         for (std::size_t c = 1; c < shown; ++c)
             list += fmt::format("{}{} areas incl. '{}'", c == 1 ? "" : "; ",
-                                out.border_components.sizes[c], territory.transformers[example[c]].id);
-        if (shown < out.border_components.sizes.size()) list += "; ...";
+                                out.components.sizes[c], territory.transformers[example[c]].id);
+        if (shown < out.components.sizes.size()) list += "; ...";
         report.add(Issue{Severity::info, IssueCode::islands, territory.transformers_file,
                          territory.transformers_layer, "",
                          fmt::format("service areas form {} separate pieces (largest: {} areas; "
                                      "others: {}); a grid never spans two pieces",
-                                     out.border_components.sizes.size(),
-                                     out.border_components.sizes.front(), list),
+                                     out.components.sizes.size(),
+                                     out.components.sizes.front(), list),
                          "expected for islands; otherwise check for gaps in the boundaries"});
     }
     if (options.progress) options.progress(Progress{"adjacency graph", 1.0});

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace libgrid::detail {
@@ -38,14 +39,34 @@ inline std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t stream) noexcept
 }
 
 /// A connected region's graph in local vertex indices 0..n-1 (symmetric CSR).
+///
+/// Each vertex's entries come in two runs: first its links (a shared border: they connect,
+/// and every part must be connected by them), then its affinities (feeder links: cutting one
+/// costs, but it never connects a part). The region is connected by its links.
 struct RegionGraph {
-    std::vector<std::uint32_t> xadj;  ///< Size n + 1.
-    std::vector<std::uint32_t> adj;   ///< Neighbours.
-    std::vector<double> cost;         ///< Cut cost per entry (same both ways), > 0.
-    std::vector<double> weight;       ///< Load per vertex.
+    std::vector<std::uint32_t> xadj;     ///< Size n + 1.
+    std::vector<std::uint32_t> link_end; ///< Size n: links of v are xadj[v] .. link_end[v].
+    std::vector<std::uint32_t> adj;      ///< Neighbours.
+    std::vector<double> cost;            ///< Cut cost per entry (same both ways), > 0.
+    std::vector<double> weight;          ///< Load per vertex.
     /// Number of vertices.
     std::size_t size() const noexcept { return weight.size(); }
 };
+
+/// Phases of partition_region() (bits of RegionParams::phases).
+enum PhaseBit : unsigned {
+    phase_flows = 1,     ///< Balance by diffusion flows.
+    phase_local = 2,     ///< Balance by local moves, swaps and re-splits.
+    phase_chains = 4,    ///< Balance by ejection chains along paths of parts.
+    phase_greedy = 8,    ///< Shape by greedy moves and exchanges.
+    phase_anneal = 16,   ///< Shape by simulated annealing.
+    phase_recombine = 32, ///< Shape by ReCom's merge and re-split of neighbouring parts.
+    all_phases = 63,
+};
+
+/// The phase set without the named phases ("flows", "local", "chains", "greedy", "anneal",
+/// "recombine"). @throws Error(invalid_argument) naming an unknown phase and the known ones.
+unsigned phases_without(const std::vector<std::string>& names);
 
 /// Parameters of partition_region().
 struct RegionParams {
@@ -55,6 +76,8 @@ struct RegionParams {
     double balance_tolerance = 0.01;  ///< Compactness moves may use deviation up to this.
     std::uint64_t seed = 1;           ///< Seed.
     std::size_t restarts = 0;         ///< Initial solutions (0 = automatic).
+    std::size_t effort = 1;           ///< Work multiplier of the searches (>= 1).
+    unsigned phases = all_phases;     ///< PhaseBit set of the phases to run.
 };
 
 /// Result of partition_region().

@@ -32,6 +32,14 @@ double compactness_cost(double border_m, double mean_border)
 
 constexpr std::uint32_t none32 = std::numeric_limits<std::uint32_t>::max();
 
+/// A station meets the balance tolerance when its max deviation is within it up to this: loads
+/// are sums of doubles, so a plan exactly at the tolerance may read a few ulps above it.
+constexpr double tolerance_slack = 1e-9;
+
+/// True for an edge that connects a grid: the two areas share a border. Feeder-only edges are
+/// affinities: dear to cut, never a connection.
+bool is_link(std::uint8_t kind) { return (kind & edge_border) != 0; }
+
 /// A connected set of transformers that must be planned on its own.
 struct Region {
     std::size_t station = 0;
@@ -101,6 +109,7 @@ public:
             throw Error(ErrorCode::invalid_argument,
                         "partition: say how many grids: give --grids K, --target-load N or --max-load N");
         if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
+        m_phases = detail::phases_without(m_o.skip_phases);
         if (m_o.progress) m_o.progress(Progress{"partition", 0.0});
         m_plan.load = compute_loads(m_t, m_o.workload);
         m_plan.max_load = m_o.max_load;
@@ -202,7 +211,8 @@ private:
             }
     }
 
-    /// Regions: connected pieces of (station, nest unit), found over all graph edges.
+    /// Regions: connected pieces of (station, nest unit), found over links (shared borders)
+    /// only: a feeder link pulls two transformers together but never connects a grid.
     void build_regions()
     {
         std::vector<std::uint32_t> region_of(m_n, none32);
@@ -221,7 +231,9 @@ private:
                 r.load += m_plan.load[v];
                 for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
                     const std::uint32_t u = m_graph.adjncy[k];
-                    if (region_of[u] != none32 || m_station_of[u] != r.station || m_unit_of[u] != r.nest_unit) continue;
+                    if (!is_link(m_graph.kind[k]) || region_of[u] != none32 || m_station_of[u] != r.station ||
+                        m_unit_of[u] != r.nest_unit)
+                        continue;
                     region_of[u] = id;
                     queue.push_back(u);
                 }
@@ -353,11 +365,15 @@ private:
         detail::RegionGraph rg;
         rg.xadj.push_back(0);
         for (const std::uint32_t v : reg.vertices) {
-            for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
-                const std::uint32_t u = m_graph.adjncy[k];
-                if (m_region_of[u] != r) continue;
-                rg.adj.push_back(m_local_index[u]);
-                rg.cost.push_back(m_cost[k]);
+            // Links (shared borders) first, then affinities (feeder-only links).
+            for (const bool links : {true, false}) {
+                for (std::size_t k = m_graph.xadj[v]; k < m_graph.xadj[v + 1]; ++k) {
+                    const std::uint32_t u = m_graph.adjncy[k];
+                    if (m_region_of[u] != r || is_link(m_graph.kind[k]) != links) continue;
+                    rg.adj.push_back(m_local_index[u]);
+                    rg.cost.push_back(m_cost[k]);
+                }
+                if (links) rg.link_end.push_back(static_cast<std::uint32_t>(rg.adj.size()));
             }
             rg.xadj.push_back(static_cast<std::uint32_t>(rg.adj.size()));
             rg.weight.push_back(m_plan.load[v]);
@@ -386,6 +402,8 @@ private:
         // total effort linear; a few large regions get the automatic number.
         params.restarts = m_o.restarts ? m_o.restarts : (m_regions.size() > 20 ? 1 : 0);
         params.balance_tolerance = m_o.balance_tolerance;
+        params.effort = std::max<std::size_t>(m_o.effort, 1);
+        params.phases = m_phases;
         out.grids = reg.grids;
         for (;;) {
             params.parts = out.grids;
@@ -518,6 +536,22 @@ private:
             if (st.target > 0)
                 st.max_deviation = std::max(st.max_deviation, std::abs(m_plan.grid_load[g] / st.target - 1.0));
         }
+        // The tolerance is a requirement: every station says whether it was met, and why not.
+        for (auto& st : m_plan.stations) {
+            st.tolerance = m_o.balance_tolerance;
+            st.target_met = st.max_deviation <= m_o.balance_tolerance + tolerance_slack;
+            if (st.target_met) continue;
+            if (st.lower_bound > m_o.balance_tolerance + tolerance_slack)
+                st.notes.push_back(fmt::format("balance tolerance {:.2f}% not met: max deviation {:.2f}%; no plan can "
+                                               "do better than the lower bound {:.2f}%",
+                                               100 * m_o.balance_tolerance, 100 * st.max_deviation,
+                                               100 * st.lower_bound));
+            else
+                st.notes.push_back(fmt::format("balance tolerance {:.2f}% not met: max deviation {:.2f}% (lower bound "
+                                               "{:.2f}%); a higher --effort may find a plan within it",
+                                               100 * m_o.balance_tolerance, 100 * st.max_deviation,
+                                               100 * st.lower_bound));
+        }
         if (m_o.progress) m_o.progress(Progress{"partition", 1.0});
     }
 
@@ -536,6 +570,7 @@ private:
     std::vector<std::uint32_t> m_region_of;   ///< Region of each transformer.
     std::vector<std::uint32_t> m_local_index; ///< Index of each transformer within its region.
     std::vector<double> m_region_bound;       ///< Balance lower bound of each region.
+    unsigned m_phases = detail::all_phases;   ///< Phases of the region partitioner to run.
 };
 
 } // namespace
@@ -551,11 +586,9 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
     if (options.parts == 0 || options.parts > n)
         throw Error(ErrorCode::invalid_input,
                     fmt::format("partition: {} parts asked of a graph of {} vertices", options.parts, n));
-    if (connected_components(graph).sizes.size() > 1)
-        throw Error(ErrorCode::invalid_input, "partition: the graph is not connected; partition each component");
-    detail::RegionGraph rg;
-    rg.xadj.assign(graph.xadj.begin(), graph.xadj.end());
-    rg.adj.assign(graph.adjncy.begin(), graph.adjncy.end());
+    if (connected_components(graph, edge_border).sizes.size() > 1)
+        throw Error(ErrorCode::invalid_input,
+                    "partition: the graph is not connected by border edges; partition each component");
     double mean = 0;
     std::size_t count = 0;
     for (double b : graph.border_m)
@@ -564,10 +597,20 @@ std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPar
             ++count;
         }
     mean = count ? mean / static_cast<double>(count) : 1.0;
-    rg.cost.resize(graph.adjncy.size());
-    for (std::size_t k = 0; k < rg.cost.size(); ++k) {
-        rg.cost[k] = count ? std::max(compactness_cost(graph.border_m[k], mean), 1e-6) : 1.0;
-        if (!options.extra_cut_cost.empty()) rg.cost[k] += options.extra_cut_cost[k];
+    detail::RegionGraph rg;
+    rg.xadj.push_back(0);
+    for (std::size_t v = 0; v < n; ++v) {
+        for (const bool links : {true, false}) {
+            for (std::size_t k = graph.xadj[v]; k < graph.xadj[v + 1]; ++k) {
+                if (is_link(graph.kind[k]) != links) continue;
+                double cost = count ? std::max(compactness_cost(graph.border_m[k], mean), 1e-6) : 1.0;
+                if (!options.extra_cut_cost.empty()) cost += options.extra_cut_cost[k];
+                rg.adj.push_back(graph.adjncy[k]);
+                rg.cost.push_back(cost);
+            }
+            if (links) rg.link_end.push_back(static_cast<std::uint32_t>(rg.adj.size()));
+        }
+        rg.xadj.push_back(static_cast<std::uint32_t>(rg.adj.size()));
     }
     rg.weight = graph.vertex_weight;
     detail::RegionParams params;

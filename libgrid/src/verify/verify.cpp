@@ -6,6 +6,8 @@
 // plan: every violation becomes one sentence naming the grid or transformer and the numbers.
 #include <libgrid/verify.hpp>
 
+#include "verify/problems.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,36 +23,10 @@ namespace libgrid {
 
 namespace {
 
-// Beyond this many problems the list stops growing: a plan this broken is rejected anyway, and a
-// report of a million identical lines hides the first, most telling one.
-constexpr std::size_t max_listed_problems = 50;
-
 // Relative tolerance on sums of loads: they are summed in a different order than the
 // partitioner summed them, so they may differ in the last bits.
 constexpr double sum_tolerance = 1e-9;
 
-// Collects problem sentences up to the cap and counts the rest.
-class Problems {
-public:
-    void add(std::string sentence)
-    {
-        if (m_list.size() < max_listed_problems)
-            m_list.push_back(std::move(sentence));
-        else
-            ++m_unlisted;
-    }
-    std::vector<std::string> finish()
-    {
-        if (m_unlisted > 0)
-            m_list.push_back(fmt::format("... and {} more {}", m_unlisted,
-                                         m_unlisted == 1 ? "problem" : "problems"));
-        return std::move(m_list);
-    }
-
-private:
-    std::vector<std::string> m_list;
-    std::size_t m_unlisted = 0;
-};
 
 // True when a and b agree within the relative tolerance. The floor of 1 keeps grids whose load
 // is (close to) zero from failing on rounding noise; NaN never agrees.
@@ -89,7 +65,7 @@ struct Names {
 // Checks that every per-grid and per-transformer vector has the size the plan implies. Returns
 // false when the assignment itself (grid_of) cannot be trusted, which stops the other checks.
 bool check_sizes(const Territory& territory, const CsrGraph& graph, const Plan& plan,
-                 std::size_t nest_level, Problems& problems)
+                 std::size_t nest_level, detail::Problems& problems)
 {
     const std::size_t n = territory.transformers.size();
     const std::size_t grids = plan.num_grids();
@@ -137,13 +113,18 @@ bool check_sizes(const Territory& territory, const CsrGraph& graph, const Plan& 
 
 // A CSR graph is only walked when its arrays are consistent: a malformed graph must produce a
 // problem, not an out-of-bounds read.
-bool check_graph(const CsrGraph& graph, Problems& problems)
+bool check_graph(const CsrGraph& graph, detail::Problems& problems)
 {
     const std::size_t n = graph.num_vertices();
     if (graph.xadj.empty()) return true;
     if (graph.xadj.front() != 0 || graph.xadj.back() != graph.adjncy.size()) {
         problems.add(fmt::format("the graph's xadj ends at {} but it has {} adjacency entries",
                                  graph.xadj.back(), graph.adjncy.size()));
+        return false;
+    }
+    if (graph.kind.size() != graph.adjncy.size()) {
+        problems.add(fmt::format("the graph has {} adjacency entries but {} edge kinds", graph.adjncy.size(),
+                                 graph.kind.size()));
         return false;
     }
     for (std::size_t v = 0; v < n; ++v) {
@@ -167,7 +148,7 @@ bool check_graph(const CsrGraph& graph, Problems& problems)
 // `members` (transformers per grid, in territory order). Returns false when some transformer
 // points past the last grid.
 bool check_coverage(const Names& names, std::vector<std::vector<std::size_t>>& members,
-                    Problems& problems)
+                    detail::Problems& problems)
 {
     const Plan& plan = names.plan;
     const std::size_t grids = plan.num_grids();
@@ -200,7 +181,7 @@ bool check_coverage(const Names& names, std::vector<std::vector<std::size_t>>& m
 // Loads: every transformer load finite, each grid's load the sum of its transformers' loads,
 // the total conserved, and each grid under the cap unless relaxed.
 void check_loads(const Names& names, const std::vector<std::vector<std::size_t>>& members,
-                 Problems& problems)
+                 detail::Problems& problems)
 {
     const Plan& plan = names.plan;
     double total_of_transformers = 0.0;
@@ -230,11 +211,11 @@ void check_loads(const Names& names, const std::vector<std::vector<std::size_t>>
                                  total_of_grids, total_of_transformers));
 }
 
-// Contiguity: each grid's transformers form one connected piece using the graph's edges between
-// members (any edge kind), unless the grid was relaxed. One BFS over the whole graph labels the
+// Contiguity: each grid's transformers form one connected piece using the graph's border edges
+// between members (a feeder link joins no map pieces), unless the grid was relaxed. One BFS over the whole graph labels the
 // pieces of every grid at once: O(n + m).
 void check_contiguity(const Names& names, const CsrGraph& graph,
-                      const std::vector<std::vector<std::size_t>>& members, Problems& problems)
+                      const std::vector<std::vector<std::size_t>>& members, detail::Problems& problems)
 {
     const Plan& plan = names.plan;
     const std::size_t n = plan.grid_of.size();
@@ -256,6 +237,7 @@ void check_contiguity(const Names& names, const CsrGraph& graph,
                 const std::size_t v = queue[head];
                 for (std::size_t k = graph.xadj[v]; k < graph.xadj[v + 1]; ++k) {
                     const std::size_t u = graph.adjncy[k];
+                    if ((graph.kind[k] & edge_border) == 0) continue;
                     if (plan.grid_of[u] != g || piece_of[u] != unvisited) continue;
                     piece_of[u] = pieces;
                     queue.push_back(u);
@@ -278,7 +260,7 @@ void check_contiguity(const Names& names, const CsrGraph& graph,
 
 // Nesting in stations: every transformer of a grid carries its station's id.
 void check_stations(const Names& names, const std::vector<std::vector<std::size_t>>& members,
-                    Problems& problems)
+                    detail::Problems& problems)
 {
     const Plan& plan = names.plan;
     const std::size_t num_stations = plan.stations.size();
@@ -357,7 +339,7 @@ std::vector<std::size_t> finest_to_level(const Territory& territory, std::size_t
 // Nesting in units of the nest level: all transformers of a grid lie in one unit (transformers
 // outside every unit count as "no unit"), and it is the unit the plan records for the grid.
 void check_nest_level(const Names& names, std::size_t nest_level,
-                      const std::vector<std::vector<std::size_t>>& members, Problems& problems)
+                      const std::vector<std::vector<std::size_t>>& members, detail::Problems& problems)
 {
     const Territory& territory = names.territory;
     const Plan& plan = names.plan;
@@ -415,7 +397,7 @@ void check_nest_level(const Names& names, std::size_t nest_level,
 VerifyReport verify_plan(const Territory& territory, const CsrGraph& graph, const Plan& plan,
                          std::size_t nest_level)
 {
-    Problems problems;
+    detail::Problems problems;
     const Names names{territory, plan};
     const bool sizes_ok = check_sizes(territory, graph, plan, nest_level, problems);
     const bool graph_ok = check_graph(graph, problems);

@@ -132,9 +132,12 @@ TEST_CASE("components are numbered largest first, ties by their smallest vertex"
                                     {1, 2, 1, edge_border},
                                     {2, 3, 1, edge_feeder},
                                     {6, 4, 1, edge_border}});
-    const Components c = connected_components(g);
+    const Components c = connected_components(g, edge_border | edge_feeder);
     CHECK(c.sizes == std::vector<std::size_t>{3, 2, 2, 1});
     CHECK(c.of_vertex == std::vector<std::uint32_t>{1, 0, 0, 0, 2, 1, 2, 3});
+    // By default only shared borders connect: the feeder link 2-3 does not.
+    const Components by_border = connected_components(g);
+    CHECK(by_border.sizes == std::vector<std::size_t>{2, 2, 2, 1, 1});
 }
 
 TEST_CASE("a 3x3 grid of 100 m square areas has 12 borders of 100 m and one component")
@@ -160,7 +163,7 @@ TEST_CASE("a 3x3 grid of 100 m square areas has 12 borders of 100 m and one comp
     CHECK(neighbours(g, 0) == std::vector<std::uint32_t>{1, 3});
     CHECK(g.vertex_weight[8] == 90.0); // customers
     CHECK(adj.components.sizes == std::vector<std::size_t>{9});
-    CHECK(adj.border_components.sizes == std::vector<std::size_t>{9});
+    CHECK(adj.components_with_feeders.sizes == std::vector<std::size_t>{9});
     CHECK(report.issues.empty());
 }
 
@@ -176,16 +179,16 @@ TEST_CASE("a border split at different vertices on the two sides is still one bo
     CHECK(adj.graph.border_m[0] == doctest::Approx(100.0));
 }
 
-TEST_CASE("a feeder link joining two islands: two border components, one component")
+TEST_CASE("a feeder link joining two islands: two components, one with feeders")
 {
     Territory t = polygon_territory({rect(0, 0, 100, 100), rect(500, 0, 600, 100)});
     t.feeder_links.push_back({0, 1, "F1", 450.0});
     ValidationReport report;
     const AdjacencyGraph adj = build_adjacency(t, given_areas(t), report);
 
-    CHECK(adj.border_components.sizes == std::vector<std::size_t>{1, 1});
-    CHECK(adj.border_components.of_vertex == std::vector<std::uint32_t>{0, 1});
-    CHECK(adj.components.sizes == std::vector<std::size_t>{2});
+    CHECK(adj.components.sizes == std::vector<std::size_t>{1, 1});
+    CHECK(adj.components.of_vertex == std::vector<std::uint32_t>{0, 1});
+    CHECK(adj.components_with_feeders.sizes == std::vector<std::size_t>{2});
     REQUIRE(adj.graph.num_edges() == 1);
     CHECK(adj.graph.kind[0] == edge_feeder);
     CHECK(adj.graph.border_m[0] == 0.0);

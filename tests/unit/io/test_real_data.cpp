@@ -28,7 +28,7 @@ Components feeder_components(const Territory& t)
     std::vector<GraphEdge> edges;
     for (const auto& l : t.feeder_links)
         edges.push_back({static_cast<std::uint32_t>(l.a), static_cast<std::uint32_t>(l.b), 0.0, edge_feeder});
-    return connected_components(make_csr(t.transformers.size(), edges));
+    return connected_components(make_csr(t.transformers.size(), edges), edge_feeder);
 }
 
 } // namespace

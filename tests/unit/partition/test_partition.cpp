@@ -136,3 +136,27 @@ TEST_CASE("the balance lower bound: heaviest atom, subset sums, averages")
     CHECK(balance_lower_bound({30, 5, 5}, 2) == doctest::Approx(30.0 / 20.0 - 1.0));
     CHECK(balance_lower_bound({4, 4, 4, 4}, 4) == doctest::Approx(0.0));
 }
+
+TEST_CASE("a feeder link pulls areas together but never connects a part")
+{
+    // Six areas in a row (border edges 0-1-...-5); areas 0 and 5, at the two ends, hang on one
+    // feeder whose link is very dear to cut. Keeping them together ({0, 5} and {1..4}, both
+    // exactly on target) would be the cheapest plan if the link counted as a connection, but on
+    // the map {0, 5} is two squares 400 m apart. Every part must be connected by borders.
+    std::vector<GraphEdge> edges;
+    for (std::uint32_t v = 0; v + 1 < 6; ++v) edges.push_back(GraphEdge{v, v + 1, 100.0, edge_border});
+    edges.push_back(GraphEdge{0, 5, 0.0, edge_feeder});
+    const CsrGraph g = make_csr(6, edges, {10.0, 5.0, 5.0, 5.0, 5.0, 10.0});
+    GraphPartitionOptions o;
+    o.parts = 2;
+    o.extra_cut_cost.assign(g.adjncy.size(), 0.0);
+    for (std::size_t k = 0; k < g.adjncy.size(); ++k)
+        if (g.kind[k] & edge_feeder) o.extra_cut_cost[k] = 1e6;
+    const std::vector<std::uint32_t> part = partition_graph(g, o);
+    REQUIRE(part.size() == 6);
+    // Connected by borders: in a row, each part is a run of consecutive areas.
+    std::size_t changes = 0;
+    for (std::size_t v = 0; v + 1 < 6; ++v) changes += part[v] != part[v + 1];
+    CHECK(changes == 1);
+    CHECK(part[0] != part[5]);
+}

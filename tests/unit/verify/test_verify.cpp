@@ -142,12 +142,12 @@ TEST_CASE("verify_plan reports a grid that is not contiguous, unless relaxed")
     }
 }
 
-TEST_CASE("verify_plan follows feeder edges for contiguity")
+TEST_CASE("verify_plan does not take a feeder link for a connection")
 {
     Territory t = block_territory();
     for (TransformerArea& tr : t.transformers) tr.station_id = "A";
-    // Grid 0 is T0 and T3, the two ends of the bottom row: no shared border, so only a feeder
-    // link can hold them together.
+    // Grid 0 is T0 and T3, the two ends of the bottom row: no shared border, only a feeder link.
+    // On the map that grid is two squares 200 m apart, so it is not contiguous.
     std::vector<std::uint32_t> grid_of(side * side, 1);
     grid_of[0] = 0;
     grid_of[3] = 0;
@@ -157,8 +157,14 @@ TEST_CASE("verify_plan follows feeder edges for contiguity")
     const CsrGraph with_feeder = block_graph({GraphEdge{0, 3, 0.0, edge_feeder}});
     const VerifyReport r = verify_plan(t, with_feeder, p);
     INFO(joined(r));
-    CHECK(r.ok());
-    CHECK(reports(verify_plan(t, block_graph(), p), {"grid 'G0' is not contiguous"}));
+    CHECK(reports(r, {"grid 'G0' is not contiguous", "2 separate pieces"}));
+    // A border edge that also carries a feeder is a connection.
+    grid_of.assign(side * side, 1);
+    grid_of[0] = 0;
+    grid_of[1] = 0;
+    Plan q = make_plan(t, grid_of, 2);
+    q.stations.pop_back();
+    CHECK(verify_plan(t, block_graph({GraphEdge{0, 1, 0.0, edge_feeder}}), q).ok());
 }
 
 TEST_CASE("verify_plan reports a grid over the cap, unless relaxed")
