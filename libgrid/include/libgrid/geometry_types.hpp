@@ -57,4 +57,15 @@ double area(const MultiPolygon& shape) noexcept;
 /// Planar perimeter (all rings), in CRS units. O(points).
 double perimeter(const MultiPolygon& shape) noexcept;
 
+/// True when p lies inside the polygon (in its outer ring, in none of its holes). A point on the
+/// outline may go either way: use distance_to_outline() for a tolerance. O(points).
+bool contains(const Polygon& polygon, const Point& p) noexcept;
+
+/// True when p lies inside one of the shape's polygons (see contains(Polygon)). O(points).
+bool contains(const MultiPolygon& shape, const Point& p) noexcept;
+
+/// Distance from p to the nearest ring (outer or hole) of the shape; infinity when it has none.
+/// O(points).
+double distance_to_outline(const MultiPolygon& shape, const Point& p) noexcept;
+
 } // namespace libgrid

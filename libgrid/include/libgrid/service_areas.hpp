@@ -34,12 +34,21 @@ struct AttachedUnit {
     std::size_t transformer = npos; ///< Transformer whose area received it (npos: no neighbour).
 };
 
+/// A part of a transformer's area cut off from the part holding the transformer (a Voronoi cell
+/// split by a bend of an admin border), given to the neighbour sharing the longest border with it.
+struct MovedPart {
+    std::size_t from = npos; ///< Transformer whose cell it was cut from.
+    std::size_t to = npos;   ///< Transformer whose area received it.
+    double area_m2 = 0.0;    ///< Its area.
+};
+
 /// The service areas of a territory.
 struct ServiceAreas {
     /// shapes[i] is the area of territory.transformers[i]. Together they tile the study area:
     /// no gaps, no overlaps (up to floating-point noise).
     std::vector<MultiPolygon> shapes;
     std::vector<AttachedUnit> attached_units; ///< Empty admin units and where they went.
+    std::vector<MovedPart> moved_parts;       ///< Cut-off parts of areas and where they went.
     /// How the study area was defined: "boundaries", "convex hull + <d> m" or "given polygons".
     std::string study_area;
 };
@@ -49,7 +58,8 @@ struct ServiceAreas {
 /// Point transformers: Voronoi cells of the transformers (or of their customers), computed
 /// inside each unit of the finest admin level so that cell borders follow admin borders; units
 /// without a transformer are merged into the neighbour sharing the longest border (an info
-/// issue each). The areas then form a clean coverage: neighbours have the same vertices along
+/// issue each), and so is every part of a cell cut off from the part holding its transformer,
+/// so that each area is one polygon (a part touching no other area, an island, stays). The areas then form a clean coverage: neighbours have the same vertices along
 /// their common border (vertices less than 1e-6 m apart are merged, and each vertex lying on
 /// a neighbour's edge is inserted there). Polygon transformers: the given polygons, unchanged.
 /// Requires validate() to have run.

@@ -47,6 +47,7 @@ enum class IssueCode : int {
     transformer_no_area = 22, ///< A transformer's service area came out empty.
     station_unknown = 23,     ///< A manager names a station that holds no grid.
     manager_field_invalid = 24, ///< A manager's capacity or max_grids is missing or not a valid number.
+    area_part_moved = 25,     ///< A part of a transformer's area, cut off by an admin border, went to a neighbour.
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

@@ -32,6 +32,7 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::transformer_no_area: return "transformer_no_area";
     case IssueCode::station_unknown: return "station_unknown";
     case IssueCode::manager_field_invalid: return "manager_field_invalid";
+    case IssueCode::area_part_moved: return "area_part_moved";
     }
     return "unknown";
 }

@@ -90,6 +90,44 @@ std::vector<SharedBorder> shared_borders(const std::vector<MultiPolygon>& shapes
 std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::vector<Point>& to,
                                    const std::vector<LineFeature>& barriers);
 
+/// Indices (ascending) of the `candidates` whose box, grown by `grow`, shares a cell of a coarse
+/// grid with a `markers` box (grown likewise): a cheap, linear superset of the candidates that
+/// can touch a marker. Cells are about `cell` wide, at most about 4 million in all. Empty boxes
+/// never match.
+std::vector<std::size_t> boxes_near(const std::vector<Box>& markers, const std::vector<Box>& candidates,
+                                    double grow, double cell);
+
+/// A border from an item being attached (an empty admin unit, a cut-off part of an area) to a
+/// receiver (`to_item` false: `to` is a receiver) or to another such item (`to_item` true).
+struct AttachLink {
+    std::size_t item = 0;
+    std::size_t to = 0;
+    bool to_item = false;
+    double length = 0.0;
+};
+
+/// Gives each of `items` items the receiver sharing the longest border with it, in rounds: an
+/// item touching only other items waits until one of them is attached, and takes its receiver.
+/// Only attachments of earlier rounds count, so the result does not depend on the order of the
+/// links; ties go to the lowest receiver. Items reaching no receiver get npos. O(rounds x links).
+std::vector<std::size_t> attach_by_longest_border(std::size_t items, const std::vector<AttachLink>& links);
+
+/// A part of a service area cut off from the part holding its transformer.
+struct StrayPart {
+    std::size_t from = 0;  ///< Area it was cut from.
+    std::size_t to = 0;    ///< Area it was given to; npos: it touches no other area (an island), stayed.
+    double area = 0.0;     ///< Its area.
+    Point at;              ///< A point of its outer ring, for the report.
+};
+
+/// Makes every area one polygon: the part holding anchors[i] (or, when no part holds it, the
+/// largest) stays; every other part goes to the neighbouring area sharing the longest border
+/// with it (borders found with shared_borders() at `tolerance`), and the two are dissolved.
+/// A part touching no other area is an island of the study area and stays where it is. Expects
+/// a clean coverage (node_coverage()). Deterministic. @throws Error(geometry) if GEOS fails.
+std::vector<StrayPart> move_stray_parts(std::vector<MultiPolygon>& shapes, const std::vector<Point>& anchors,
+                                        double tolerance);
+
 /// What node_coverage() changed.
 struct CoverageNoding {
     std::size_t snapped = 0;  ///< Vertices moved onto a vertex less than `snap` away.

@@ -32,6 +32,10 @@ namespace geos = detail::geos;
 /// projected coordinates of millions of metres), far below any real feature.
 constexpr double coverage_snap_m = 1e-6;
 
+/// Borders closer than this (metres) are shared when a cut-off part looks for its neighbours:
+/// the graph's default snap tolerance.
+constexpr double stray_border_tolerance_m = 0.01;
+
 /// A Voronoi site: a transformer position or one of its customers.
 struct Site {
     Point p;
@@ -517,53 +521,6 @@ double unit_border_tolerance(const AdminLevel& level)
     return std::min(1.0, 1e-3 * std::sqrt(total / static_cast<double>(n)));
 }
 
-/// Indices (ascending) of the `candidates` whose box, grown by `grow`, shares a cell of a coarse
-/// grid with a `markers` box (grown likewise): a cheap, linear superset of the candidates that
-/// can touch a marker. Cells are about `cell` wide, at most about 4 million in all. Empty boxes
-/// never match.
-std::vector<std::size_t> boxes_near(const std::vector<Box>& markers, const std::vector<Box>& candidates,
-                                    double grow, double cell)
-{
-    std::vector<std::size_t> out;
-    Box all;
-    for (const Box& b : markers)
-        if (!b.empty()) {
-            all.add({b.min_x - grow, b.min_y - grow});
-            all.add({b.max_x + grow, b.max_y + grow});
-        }
-    if (all.empty()) return out;
-    const double w = all.max_x - all.min_x;
-    const double h = all.max_y - all.min_y;
-    cell = std::max({cell, std::sqrt(w * h / 4e6), w / 65536.0, h / 65536.0, 1e-9});
-    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
-    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
-    auto col = [&](double x) {
-        const double v = (x - all.min_x) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
-    };
-    auto row = [&](double y) {
-        const double v = (y - all.min_y) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
-    };
-    std::vector<char> marked(nx * ny, 0);
-    for (const Box& b : markers)
-        if (!b.empty())
-            for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow); ++iy)
-                for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow); ++ix) marked[iy * nx + ix] = 1;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const Box& b = candidates[i];
-        if (b.empty() || b.max_x + grow < all.min_x || b.min_x - grow > all.max_x || b.max_y + grow < all.min_y ||
-            b.min_y - grow > all.max_y)
-            continue;
-        bool hit = false;
-        for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow) && !hit; ++iy)
-            for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow) && !hit; ++ix)
-                hit = marked[iy * nx + ix] != 0;
-        if (hit) out.push_back(i);
-    }
-    return out;
-}
-
 /// Pieces whose bounding box, grown by `tolerance`, meets the box of one of the units (grown
 /// likewise), ascending: the only pieces that can share a border with those units. A coarse
 /// grid over the units' boxes keeps it linear.
@@ -582,7 +539,7 @@ std::vector<std::size_t> pieces_near_units(const Pieces& pieces, const AdminLeve
     if (boxes.empty()) return {};
     for (const auto& shape : pieces.shapes) candidates.push_back(bounds(shape));
     // Cells about the size of a unit, so that a unit marks only the cells around it.
-    return boxes_near(boxes, candidates, tolerance, std::sqrt(box_area / static_cast<double>(boxes.size())));
+    return detail::boxes_near(boxes, candidates, tolerance, std::sqrt(box_area / static_cast<double>(boxes.size())));
 }
 
 /// Merges every empty unit into the neighbouring transformer area with the longest common
@@ -613,59 +570,18 @@ void attach_empty_units(const Territory& territory, const std::vector<std::size_
         b.b = b.b < near.size() ? near[b.b] : npieces + (b.b - near.size());
     }
 
-    // Per empty unit (local index e): (neighbour, length) where the neighbour is a transformer
-    // (is_unit false) or another empty unit (is_unit true).
-    struct Link {
-        std::size_t to;
-        bool is_unit;
-        double length;
-    };
-    std::vector<std::vector<Link>> links(nempty);
+    std::vector<detail::AttachLink> links;
     for (const detail::SharedBorder& b : borders) {
         const bool a_empty = b.a >= npieces; // a < b, so b is empty too when a is
         const bool b_empty = b.b >= npieces;
         if (a_empty) {
-            links[b.a - npieces].push_back(Link{b.b - npieces, true, b.length});
-            links[b.b - npieces].push_back(Link{b.a - npieces, true, b.length});
+            links.push_back({b.a - npieces, b.b - npieces, true, b.length});
+            links.push_back({b.b - npieces, b.a - npieces, true, b.length});
         } else if (b_empty) {
-            links[b.b - npieces].push_back(Link{pieces.owner[b.a], false, b.length});
+            links.push_back({b.b - npieces, pieces.owner[b.a], false, b.length});
         }
     }
-
-    std::vector<std::size_t> attached(nempty, npos);
-    std::vector<std::pair<std::size_t, double>> scores;
-    for (bool changed = true; changed;) {
-        changed = false;
-        std::vector<std::size_t> next = attached;
-        for (std::size_t e = 0; e < nempty; ++e) {
-            if (attached[e] != npos) continue;
-            scores.clear();
-            for (const Link& l : links[e]) {
-                // Only attachments of earlier rounds count, so the result does not depend on
-                // the order units are visited in.
-                const std::size_t t = l.is_unit ? attached[l.to] : l.to;
-                if (t != npos) scores.emplace_back(t, l.length);
-            }
-            if (scores.empty()) continue;
-            std::sort(scores.begin(), scores.end());
-            std::size_t best = npos;
-            double best_len = 0.0;
-            for (std::size_t i = 0; i < scores.size();) {
-                double len = 0.0;
-                std::size_t j = i;
-                for (; j < scores.size() && scores[j].first == scores[i].first; ++j)
-                    len += scores[j].second;
-                if (len > best_len) { // strict: ties go to the lowest transformer index
-                    best_len = len;
-                    best = scores[i].first;
-                }
-                i = j;
-            }
-            next[e] = best;
-            changed = true;
-        }
-        attached = std::move(next);
-    }
+    const std::vector<std::size_t> attached = detail::attach_by_longest_border(nempty, links);
 
     for (std::size_t e = 0; e < nempty; ++e) {
         const std::size_t u = empty_units[e];
@@ -800,7 +716,7 @@ void node_around(std::vector<MultiPolygon>& shapes, const std::vector<std::size_
     // Cells about one changed shape wide, at most 2048 across the whole territory.
     const double cell = std::max({size / static_cast<double>(boxes.size()), (all.max_x - all.min_x) / 2048.0,
                                   (all.max_y - all.min_y) / 2048.0});
-    const std::vector<std::size_t> near = boxes_near(boxes, shape_box, coverage_snap_m, cell);
+    const std::vector<std::size_t> near = detail::boxes_near(boxes, shape_box, coverage_snap_m, cell);
     std::vector<MultiPolygon> subset;
     subset.reserve(near.size());
     for (std::size_t t : near) subset.push_back(std::move(shapes[t]));
@@ -885,6 +801,26 @@ void build_with_boundaries(const Territory& territory, const ServiceAreaOptions&
     if (!empty_units.empty()) attach_empty_units(territory, empty_units, pieces, result, report);
 }
 
+/// Every area one polygon: parts cut off from the part holding the transformer go to the
+/// neighbour with the longest common border (an info issue each).
+void move_stray_parts(const Territory& territory, ServiceAreas& result, ValidationReport& report)
+{
+    std::vector<Point> anchors(territory.transformers.size());
+    for (std::size_t t = 0; t < anchors.size(); ++t) anchors[t] = territory.transformers[t].location;
+    for (const detail::StrayPart& p : detail::move_stray_parts(result.shapes, anchors, stray_border_tolerance_m)) {
+        if (p.to == npos) continue; // an island of the study area: the graph names those
+        result.moved_parts.push_back(MovedPart{p.from, p.to, p.area});
+        report.add(Issue{Severity::info, IssueCode::area_part_moved, territory.transformers_file,
+                         territory.transformers_layer,
+                         territory.transformers[p.from].id,
+                         fmt::format("a {:.0f} m² part of the transformer's cell near ({:.1f}, {:.1f}) is cut off from "
+                                     "it by an admin border; it was given to the area of transformer '{}', which "
+                                     "shares the longest border with it",
+                                     p.area, p.at.x, p.at.y, territory.transformers[p.to].id),
+                         ""});
+    }
+}
+
 } // namespace
 
 ServiceAreas build_service_areas(const Territory& territory, ValidationReport& report,
@@ -940,6 +876,7 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     const std::vector<std::size_t> split = share_colocated(ctx, territory, shadowed_by, result.shapes);
     // The sector borders meet the area's outline at new points, which its neighbours must carry.
     if (!split.empty()) node_around(result.shapes, split);
+    move_stray_parts(territory, result, report);
 
     for (std::size_t t = 0; t < n; ++t) {
         if (!result.shapes[t].empty()) continue;

@@ -457,10 +457,12 @@ TEST_CASE("service areas and their dissolve do not depend on the number of threa
     }
 }
 
-TEST_CASE("a transformer's area may come out in two pieces of a U-shaped unit")
+TEST_CASE("a part of a cell cut off by the unit's border goes to the neighbour with the longest border")
 {
     // A U: 30 x 30 minus the notch [10, 20] x [10, 30]. T0 at the top of the left arm, T1
-    // at the bottom left: the bisector y = 15 gives T0 the tops of both arms.
+    // at the bottom left: the bisector y = 15 gives T0's cell the tops of both arms, and the
+    // top of the right arm is cut off from T0 by the notch. It borders only T1's area (15 m
+    // along y = 15), so it goes there: every area is one polygon, and the move is reported.
     Territory t = with_units({MultiPolygon{Polygon{
         {{0, 0}, {30, 0}, {30, 30}, {20, 30}, {20, 10}, {10, 10}, {10, 30}, {0, 30}, {0, 0}}, {}}}});
     add_transformer(t, {5, 28}, 0);
@@ -469,10 +471,38 @@ TEST_CASE("a transformer's area may come out in two pieces of a U-shaped unit")
     const ServiceAreas sa = build_service_areas(t, report);
     check_tiling(sa.shapes, 700.0);
     check_points_in_own_area(t, sa);
-    CHECK(sa.shapes[0].size() == 2);
-    CHECK(area(sa.shapes[0]) == doctest::Approx(300.0));
-    CHECK(area(sa.shapes[1]) == doctest::Approx(400.0));
+    CHECK(sa.shapes[0].size() == 1);
     CHECK(sa.shapes[1].size() == 1);
+    CHECK(area(sa.shapes[0]) == doctest::Approx(150.0));
+    CHECK(area(sa.shapes[1]) == doctest::Approx(550.0));
+    REQUIRE(sa.moved_parts.size() == 1);
+    CHECK(sa.moved_parts[0].from == 0);
+    CHECK(sa.moved_parts[0].to == 1);
+    CHECK(sa.moved_parts[0].area_m2 == doctest::Approx(150.0));
+    std::size_t moved_notes = 0;
+    for (const Issue& i : report.issues)
+        if (i.code == IssueCode::area_part_moved) {
+            ++moved_notes;
+            CHECK(i.feature_id == "T0");
+            CHECK(i.message.find("'T1'") != std::string::npos);
+        }
+    CHECK(moved_notes == 1);
+}
+
+TEST_CASE("a cut-off part that touches no other area is an island and stays")
+{
+    // Two units: a 10 x 10 square holding T0 and T1, and an island far away that T0's unit
+    // also owns (one unit, two polygons). The island touches nothing: it stays with its
+    // transformer's area, which is then the only multi-part area.
+    Territory t = with_units({MultiPolygon{Polygon{{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}, {}},
+                                           Polygon{{{50, 50}, {52, 50}, {52, 52}, {50, 52}, {50, 50}}, {}}}});
+    add_transformer(t, {2, 5}, 0);
+    add_transformer(t, {8, 5}, 0);
+    ValidationReport report;
+    const ServiceAreas sa = build_service_areas(t, report);
+    CHECK(sa.moved_parts.empty());
+    CHECK(sa.shapes[0].size() + sa.shapes[1].size() == 3);
+    CHECK(total_area(sa.shapes) == doctest::Approx(104.0));
 }
 
 namespace {
