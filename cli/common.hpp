@@ -23,6 +23,7 @@ enum Exit : int {
     exit_usage = 2,       ///< Bad command line.
     exit_failure = 3,     ///< A libgrid error: unreadable input, unwritable output, bad CRS.
     exit_bug = 4,         ///< An internal error: please report it.
+    exit_tolerance = 5,   ///< plan --strict: a station is outside the balance tolerance.
 };
 
 /// Input flags shared by `check` and `plan`.

@@ -14,7 +14,8 @@ int main(int argc, char** argv)
 {
     CLI::App app{"grid-partition: balanced, contiguous service grids from GIS files\n"
                  "Exit status: 0 success, 1 the inputs hold errors, 2 bad command line,\n"
-                 "3 an input or output failed, 4 internal error."};
+                 "3 an input or output failed, 4 internal error,\n"
+                 "5 plan --strict: a station is outside the balance tolerance."};
     app.set_version_flag("--version", "grid-partition 0.1.0");
     app.set_config("--config", "", "Read options from a TOML or INI file (a [check], [plan] or [assign] section per subcommand)");
     app.require_subcommand(1);

@@ -48,6 +48,7 @@ struct PlanFlags {
     bool quiet = false;
     ManagerFlags managers; // --managers / --manager-capacity (see managers.hpp)
     bool maps = false; // --maps: render DIR/maps after writing (cli/render.cpp)
+    bool strict = false; // --strict: a station outside the balance tolerance fails the run
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -265,6 +266,30 @@ std::string station_label(const std::string& id) { return id.empty() ? std::stri
 
 std::string percent(double share) { return fmt::format("{:.2f}%", share * 100.0); }
 
+/// One line per station left outside the balance tolerance: asked, achieved, lower bound.
+std::vector<std::string> stations_off_tolerance(const libgrid::Plan& plan)
+{
+    std::vector<std::string> lines;
+    for (const auto& sp : plan.stations)
+        if (!sp.target_met)
+            lines.push_back(fmt::format("{}: max deviation {}, asked {}, lower bound {}{}", station_label(sp.station_id),
+                                        percent(sp.max_deviation), percent(sp.tolerance), percent(sp.lower_bound),
+                                        sp.lower_bound > sp.tolerance ? " (no plan can meet it)" : ""));
+    return lines;
+}
+
+/// max over grids of |load / (territory load / grids) - 1|: the spread across stations, which
+/// per-station targets hide.
+double deviation_from_territory_mean(const libgrid::PlanMetrics& m)
+{
+    const auto& o = m.overall;
+    if (o.grids == 0 || o.load <= 0) return 0.0;
+    const double mean = o.load / static_cast<double>(o.grids);
+    double worst = 0.0;
+    for (const auto& g : m.grids) worst = std::max(worst, std::abs(g.load / mean - 1.0));
+    return worst;
+}
+
 std::string summary_json(const libgrid::MetricsSummary& s, double target, double lower_bound, const std::string& pad)
 {
     std::string splits;
@@ -304,7 +329,7 @@ std::string options_json(const PlanFlags& f)
     return fmt::format(
         "{{\n    \"grids\": {},\n    \"grids_per_station\": {{{}}},\n    \"target_load\": {},\n"
         "    \"max_load\": {},\n    \"nest_level\": {},\n    \"allow_infeasible\": {},\n    \"seed\": {},\n"
-        "    \"restarts\": {},\n    \"balance_tolerance\": {},\n"
+        "    \"restarts\": {},\n    \"effort\": {},\n    \"balance_tolerance\": {},\n    \"strict\": {},\n"
         "    \"weights\": {{\"compactness\": {}, \"admin\": {}, \"feeder\": {}, \"continuity\": {}, \"barrier\": {}}},\n"
         "    \"workload\": {{\"class_weights\": {{{}}}, \"default_class_weight\": {}, \"per_transformer\": {}, "
         "\"per_km_feeder\": {}, \"workload_weight\": {}}},\n"
@@ -312,7 +337,7 @@ std::string options_json(const PlanFlags& f)
         o.grids ? std::to_string(o.grids) : "null", per_station,
         o.target_load > 0 ? json_number(o.target_load) : "null", o.max_load > 0 ? json_number(o.max_load) : "null",
         o.nest_level.empty() ? "null" : json_string(o.nest_level), o.allow_infeasible, o.seed, o.restarts,
-        json_number(o.balance_tolerance), json_number(o.weights.compactness), json_number(o.weights.admin),
+        o.effort, json_number(o.balance_tolerance), f.strict, json_number(o.weights.compactness), json_number(o.weights.admin),
         json_number(o.weights.feeder), json_number(o.weights.continuity), json_number(o.weights.barrier), classes,
         json_number(o.workload.default_class_weight), json_number(o.workload.per_transformer),
         json_number(o.workload.per_km_feeder), json_number(o.workload.workload_weight), f.skip_invalid,
@@ -325,6 +350,26 @@ std::string relaxed_json(std::uint8_t flags)
     if (flags & libgrid::relax_cap) what.emplace_back("cap");
     if (flags & libgrid::relax_contiguity) what.emplace_back("contiguity");
     return string_array(what);
+}
+
+/// The balance requirement at a glance: asked, met or not (and by which stations), and the max
+/// deviation against each station's own target beside the one against the territory's mean.
+std::string balance_json(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
+{
+    std::vector<std::string> missed;
+    bool met = true;
+    double tolerance = 0.0;
+    for (const auto& sp : plan.stations) {
+        tolerance = sp.tolerance;
+        if (sp.target_met) continue;
+        met = false;
+        missed.push_back(sp.station_id);
+    }
+    return fmt::format("{{\"tolerance\": {}, \"target_met\": {}, \"stations_missed\": {}, "
+                       "\"max_deviation_vs_station_target\": {}, \"max_deviation_vs_territory_mean\": {}, "
+                       "\"lower_bound\": {}}}",
+                       json_number(tolerance), met, string_array(missed), json_number(m.overall.max_abs_deviation),
+                       json_number(deviation_from_territory_mean(m)), json_number(m.overall.lower_bound));
 }
 
 struct InputFigures {
@@ -342,9 +387,11 @@ std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const l
     std::string stations;
     for (std::size_t s = 0; s < plan.stations.size(); ++s) {
         const auto& sp = plan.stations[s];
-        stations += fmt::format("{}\n    {{\n      \"station_id\": {},\n{},\n      \"notes\": {}\n    }}", s ? "," : "",
-                                json_string(sp.station_id), summary_json(m.stations[s], sp.target, sp.lower_bound, "      "),
-                                string_array(sp.notes));
+        stations += fmt::format(
+            "{}\n    {{\n      \"station_id\": {},\n      \"tolerance\": {},\n      \"target_met\": {},\n{},\n"
+            "      \"notes\": {}\n    }}",
+            s ? "," : "", json_string(sp.station_id), json_number(sp.tolerance), sp.target_met,
+            summary_json(m.stations[s], sp.target, sp.lower_bound, "      "), string_array(sp.notes));
     }
     std::string grids;
     for (const std::size_t g : grid_order(plan)) {
@@ -372,12 +419,13 @@ std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const l
     return fmt::format(
         "{{\n  \"inputs\": {{\"transformers_read\": {}, \"transformers_planned\": {}, \"rejected\": {}, "
         "\"customers\": {}, \"work_crs\": {}, \"errors\": {}, \"warnings\": {}, \"notes\": {}}},\n"
-        "  \"options\": {},\n  \"verification\": \"passed\",\n  \"overall\": {{\n{}\n  }},\n"
+        "  \"options\": {},\n  \"verification\": \"passed\",\n  \"balance\": {},\n  \"overall\": {{\n{}\n  }},\n"
         "  \"notes\": {},\n  \"stations\": [{}\n  ],\n  \"grids\": [{}\n  ],\n"
         "  \"timings_s\": {{{}, \"total\": {:.3f}}},\n  \"issues\": {}\n}}\n",
         in.read, in.planned, in.rejected, json_number(in.customers), json_string(t.work_crs_name),
         report.count(libgrid::Severity::error), report.count(libgrid::Severity::warning),
-        report.count(libgrid::Severity::info), options_json(f), summary_json(o, overall_target, o.lower_bound, "    "),
+        report.count(libgrid::Severity::info), options_json(f), balance_json(plan, m),
+        summary_json(o, overall_target, o.lower_bound, "    "),
         string_array(notes), stations, grids, timings, total, issues_json(report));
 }
 
@@ -391,17 +439,26 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
     for (const auto& [level, n] : o.admin_splits) splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ", level, n);
     fmt::print("  grids          {} (mean load {})\n", o.grids,
                with_commas(o.grids ? o.load / static_cast<double>(o.grids) : 0.0));
-    fmt::print("  balance        max deviation {} (lower bound {}); load {} .. {} (max/min {:.3f})\n",
-               percent(o.max_abs_deviation), percent(o.lower_bound), with_commas(o.min_load), with_commas(o.max_load),
-               o.max_over_min);
+    const auto missed = stations_off_tolerance(plan);
+    const double tolerance = plan.stations.empty() ? 0.0 : plan.stations.front().tolerance;
+    fmt::print("  balance        max deviation {} of the station's target (lower bound {}), {} of the territory's "
+               "mean; load {} .. {} (max/min {:.3f})\n",
+               percent(o.max_abs_deviation), percent(o.lower_bound), percent(deviation_from_territory_mean(m)),
+               with_commas(o.min_load), with_commas(o.max_load), o.max_over_min);
+    if (missed.empty())
+        fmt::print("  tolerance      met: every grid within {} of its station's target\n", percent(tolerance));
+    else
+        fmt::print("  tolerance      NOT MET in {} of {} stations (asked {}; see the stations below)\n", missed.size(),
+                   plan.stations.size(), percent(tolerance));
     fmt::print("  compactness    Polsby-Popper mean {:.3f}, min {:.3f}; {} cut edges, {:.1f} km of borders between "
                "grids; mean distance to grid centre {} m\n",
                o.polsby_popper_mean, o.polsby_popper_min, with_commas(static_cast<double>(o.cut_edges)),
                o.cut_border_km, with_commas(std::round(o.mean_distance_m)));
-    fmt::print("  integrity      admin splits: {}; feeder splits {}; continuity {}; non-contiguous grids {}\n",
+    fmt::print("  integrity      admin splits: {}; feeder splits {}; continuity {}; multi-part grids {}\n",
                splits.empty() ? "no admin levels" : splits, o.feeder_splits,
                o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
-               o.non_contiguous);
+               o.non_contiguous == 0 ? std::string("0 (every grid is one polygon)")
+                                     : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));
     if (o.barrier_edges > 0)
         fmt::print("  barriers       {} of {} adjacency edges across roads, rivers or railways are inside a grid; "
                    "{} grid(s) straddle a barrier\n",
@@ -410,14 +467,14 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
                    with_commas(static_cast<double>(o.grids_across_barriers)));
     std::size_t width = 7;
     for (const auto& sp : plan.stations) width = std::max(width, station_label(sp.station_id).size());
-    fmt::print("stations:\n  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>7}  {:>9}\n", "station", width, "grids",
-               "target", "max dev", "bound", "PP mean", "cut edges");
+    fmt::print("stations:\n  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>9}  {:>7}  {:>9}\n", "station", width, "grids",
+               "target", "max dev", "bound", "tolerance", "PP mean", "cut edges");
     for (std::size_t s = 0; s < plan.stations.size(); ++s) {
         const auto& sp = plan.stations[s];
         const auto& sm = m.stations[s];
-        fmt::print("  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>7.3f}  {:>9}\n", station_label(sp.station_id), width,
+        fmt::print("  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>9}  {:>7.3f}  {:>9}\n", station_label(sp.station_id), width,
                    sp.grids, with_commas(std::round(sp.target * 10) / 10), percent(sm.max_abs_deviation),
-                   percent(sp.lower_bound), sm.polsby_popper_mean, sm.cut_edges);
+                   percent(sp.lower_bound), sp.target_met ? "met" : "NOT MET", sm.polsby_popper_mean, sm.cut_edges);
     }
     bool any = false;
     for (const auto& sp : plan.stations)
@@ -549,6 +606,30 @@ int run_plan(PlanFlags& f)
     auto grid_shapes = libgrid::dissolve(areas.shapes, plan.grid_of, plan.num_grids(), f.partition.threads);
     progress.stage_done("dissolve");
     times.lap("dissolve");
+    // The map a planner sees is checked too: a graph can be connected where the polygons are not.
+    begin_stage("verify polygons");
+    const auto shapes_verdict = libgrid::verify_grid_polygons(territory, areas.shapes, plan, grid_shapes);
+    progress.stage_done("verify polygons");
+    times.lap("verify polygons");
+    if (!shapes_verdict.ok()) {
+        std::fflush(stdout);
+        fmt::print(stderr, "grid-partition: internal error: the grid polygons failed independent verification; "
+                           "nothing was written; please report this\n");
+        for (const auto& p : shapes_verdict.problems) fmt::print(stderr, "  - {}\n", p);
+        return exit_bug;
+    }
+    if (f.strict) {
+        if (const auto missed = stations_off_tolerance(plan); !missed.empty()) {
+            std::fflush(stdout);
+            fmt::print(stderr, "grid-partition: error: --strict: {} of {} stations are outside the balance tolerance "
+                               "{}; nothing was written\n",
+                       missed.size(), plan.stations.size(), percent(f.partition.balance_tolerance));
+            for (const auto& line : missed) fmt::print(stderr, "  {}\n", line);
+            fmt::print(stderr, "fix: give a higher --effort, a larger --balance-tolerance, or drop --strict to write "
+                               "the plan with the stations named\n");
+            return exit_tolerance;
+        }
+    }
     begin_stage("metrics");
     const auto metrics = libgrid::compute_metrics(territory, graph, plan, grid_shapes);
     progress.stage_done("metrics");
@@ -606,9 +687,15 @@ int run_plan(PlanFlags& f)
     if (managers) print_managers_summary(plan, *managers);
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
-    fmt::print("result: {} grids planned{}\n", plan.num_grids(),
+    const auto missed = stations_off_tolerance(plan);
+    fmt::print("result: {} grids planned{}{}\n", plan.num_grids(),
                in.rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", in.rejected)
-                           : std::string());
+                           : std::string(),
+               missed.empty() ? std::string()
+                              : fmt::format("; WARNING: {} of {} stations outside the balance tolerance {} (named "
+                                            "above and in report.json; --strict makes this an error)",
+                                            missed.size(), plan.stations.size(),
+                                            percent(f.partition.balance_tolerance)));
     if (f.maps) return render_plan_maps(out_dir.string(), f.quiet);
     return exit_ok;
 }
@@ -648,9 +735,19 @@ void register_plan(CLI::App& root, std::function<int()>& action)
         ->capture_default_str()
         ->group(g);
     app->add_option("--balance-tolerance", o.balance_tolerance,
-                    "Deviation from the best balance found that compactness may spend")
+                    "Every grid within this share of its station's target (0.01 = 1%) wherever the lower bound "
+                    "allows; a station left outside it is named in the summary and the report")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber)
+        ->group(g);
+    app->add_flag("--strict", flags->strict,
+                  "Fail (exit 5, nothing written) when a station is left outside the balance tolerance")
+        ->group(g);
+    app->add_option("--effort", o.effort,
+                    "Work budget of the search (1 = default; 4, 16, ... keep improving balance, then shape); "
+                    "a budget, not a timer, so the plan stays the same for the same inputs")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}))
         ->group(g);
     app->add_option("--restarts", o.restarts, "Initial solutions tried per region (0 = automatic)")
         ->capture_default_str()

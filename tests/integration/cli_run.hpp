@@ -66,6 +66,16 @@ inline Result run(const std::string& args)
     return r;
 }
 
+/// Runs a shell command (another tool: ogrinfo, a browser) and returns its standard output.
+inline std::string run_shell(const std::string& command)
+{
+    TempDir tmp;
+    const std::string out = tmp / "stdout";
+    const std::string cmd = command + " </dev/null >'" + out + "' 2>&1";
+    (void)std::system(cmd.c_str());
+    return slurp(out);
+}
+
 inline bool contains(const std::string& text, const std::string& part)
 {
     return text.find(part) != std::string::npos;

@@ -70,7 +70,6 @@ TEST_CASE("plan on Malta writes every output and a summary with the balance agai
     CHECK(contains(r.out, "grids          10"));
     CHECK(contains(r.out, "max deviation "));
     CHECK(contains(r.out, "(lower bound "));
-    CHECK(contains(r.out, "non-contiguous grids 0"));
     CHECK(contains(r.out, "result: 10 grids planned"));
     for (const char* f : {"grids.gpkg", "assignments.csv", "report.json", "rejected.csv", "grids.shp",
                           "transformers.shp", "service_areas.shp", "grids.geojson", "transformers.geojson",
@@ -320,7 +319,47 @@ TEST_CASE("a synthetic city of 3,000 transformers in 3 stations into 150 contigu
     CHECK(count(report, "\"non_contiguous\": ") == 4);
     CHECK(count(report, "\"station_id\": \"ST000") == 3 + 150);
     CHECK(contains(r.out, "ST0001"));
-    CHECK(contains(r.out, "non-contiguous grids 0"));
+    CHECK(contains(r.out, "multi-part grids 0 (every grid is one polygon)"));
+    // The written polygons, as a GIS analyst would count them: every grid one part, although
+    // feeder links join areas that share no border.
+    const std::string sql = "ogrinfo -q '" + (d / "out/grids.gpkg") +
+                            "' -dialect sqlite -sql 'select count(*) as multi from grids where st_numgeometries(geom) > 1'";
+    const auto parts = run_shell(sql);
+    CHECK(contains(parts, "multi (Integer) = 0"));
+}
+
+TEST_CASE("a balance tolerance that cannot be met is said in the summary and the report, and --strict fails")
+{
+    // Malta into 10 grids: the heaviest atoms keep every plan above 1% (the lower bound says so).
+    TempDir d;
+    const auto r = run(malta_args(d / "out") + "--grids 10");
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "tolerance      NOT MET in 1 of 1 stations (asked 1.00%"));
+    CHECK(contains(r.out, "NOT MET"));
+    CHECK(contains(r.out, "balance tolerance 1.00% not met: max deviation"));
+    CHECK(contains(r.out, "no plan can do better than the lower bound"));
+    CHECK(contains(r.out, "WARNING: 1 of 1 stations outside the balance tolerance 1.00%"));
+    CHECK(contains(r.out, "of the territory's mean"));
+    const auto report = slurp(d / "out/report.json");
+    CHECK(contains(report, "\"target_met\": false"));
+    CHECK(contains(report, "\"tolerance\": 0.01"));
+    CHECK(contains(report, "\"balance\": {\"tolerance\": 0.01, \"target_met\": false, \"stations_missed\": [\"\"]"));
+    CHECK(contains(report, "\"max_deviation_vs_territory_mean\": "));
+
+    // --strict: exit 5, nothing written, each station named with asked / achieved / bound.
+    const auto strict = run(malta_args(d / "strict") + "--grids 10 --strict");
+    CHECK(strict.status == 5);
+    CHECK(contains(strict.err, "--strict: 1 of 1 stations are outside the balance tolerance 1.00%; nothing was written"));
+    CHECK(contains(strict.err, "(all): max deviation "));
+    CHECK(contains(strict.err, ", asked 1.00%, lower bound "));
+    CHECK_FALSE(fs::exists(d / "strict/grids.gpkg"));
+    CHECK_FALSE(fs::exists(d / "strict/report.json"));
+
+    // A tolerance the plan meets: said too, and --strict passes.
+    const auto met = run(malta_args(d / "met") + "--grids 10 --balance-tolerance 0.3 --strict");
+    REQUIRE(met.status == 0);
+    CHECK(contains(met.out, "tolerance      met: every grid within 30.00% of its station's target"));
+    CHECK(contains(slurp(d / "met/report.json"), "\"target_met\": true"));
 }
 
 TEST_CASE("--nest-level community keeps every grid inside one community")

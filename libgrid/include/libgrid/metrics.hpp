@@ -42,10 +42,13 @@ struct MetricsSummary {
     double max_over_min = 0.0;      ///< max_load / min_load (inf when a grid has no load).
     double polsby_popper_mean = 0.0; ///< Mean Polsby-Popper.
     double polsby_popper_min = 0.0;  ///< Minimum Polsby-Popper.
-    std::size_t cut_edges = 0;      ///< Adjacency edges between different grids.
+    std::size_t cut_edges = 0;      ///< Pairs of service areas sharing a border, in different grids.
     double cut_border_km = 0.0;     ///< Shared border length between different grids.
     double mean_distance_m = 0.0;   ///< Customer-weighted mean distance to the grid centre.
-    std::size_t non_contiguous = 0; ///< Grids that are not one connected piece.
+    /// Grids in more than one piece on the map: polygon parts of the dissolved grids (by the
+    /// graph's border edges when compute_metrics() gets no shapes). verify_grid_polygons()
+    /// checks that each such piece lies on its own island of the input.
+    std::size_t non_contiguous = 0;
     std::size_t barrier_edges = 0;  ///< Adjacency edges crossing a barrier line (0 without barriers).
     std::size_t barrier_edges_inside = 0; ///< Of those, edges inside one grid (not followed by a grid border).
     std::size_t grids_across_barriers = 0; ///< Grids holding such an edge: they straddle a road, river or railway.

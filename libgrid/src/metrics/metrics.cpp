@@ -271,13 +271,18 @@ Continuity measure_continuity(const Territory& territory, const Plan& plan, cons
     return out;
 }
 
-// Per grid: the pieces its transformers form in the graph (own BFS over edges between
-// members, any kind). O(n + m).
-std::vector<std::size_t> count_pieces(const CsrGraph& graph, const Plan& plan,
-                                      const Layout& layout)
+// Per grid: the pieces it forms on the map. From the dissolved polygons when there are any
+// (what the planner sees); otherwise the pieces its transformers form by the graph's border
+// edges (own BFS). O(n + m).
+std::vector<std::size_t> count_pieces(const CsrGraph& graph, const Plan& plan, const Layout& layout,
+                                      const std::vector<MultiPolygon>& grid_shapes)
 {
     const std::size_t grids = plan.num_grids();
     std::vector<std::size_t> pieces(grids, 0);
+    if (!grid_shapes.empty()) {
+        for (std::size_t g = 0; g < grids; ++g) pieces[g] = grid_shapes[g].size();
+        return pieces;
+    }
     std::vector<char> visited(plan.grid_of.size(), 0);
     std::vector<std::size_t> queue;
     for (std::size_t g = 0; g < grids; ++g) {
@@ -290,6 +295,7 @@ std::vector<std::size_t> count_pieces(const CsrGraph& graph, const Plan& plan,
                 const std::size_t v = queue[head];
                 for (std::size_t k = graph.xadj[v]; k < graph.xadj[v + 1]; ++k) {
                     const std::size_t u = graph.adjncy[k];
+                    if ((graph.kind[k] & edge_border) == 0) continue;
                     if (visited[u] != 0 || plan.grid_of[u] != g) continue;
                     visited[u] = 1;
                     queue.push_back(u);
@@ -424,7 +430,7 @@ PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& gr
                                          unit_seen, grid_shapes));
 
     // Sums and extremes over grids.
-    const std::vector<std::size_t> pieces = count_pieces(csr, plan, layout);
+    const std::vector<std::size_t> pieces = count_pieces(csr, plan, layout, grid_shapes);
     out.stations.assign(stations, MetricsSummary{});
     for (std::size_t g = 0; g < grids; ++g) {
         add_grid(out.overall, out.grids[g], pieces[g]);
@@ -473,7 +479,9 @@ PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& gr
                     }
                 }
             }
-            if (gv == gu) continue;
+            // Cut edges are pairs of areas sharing a border across a grid border; a feeder link
+            // between grids is counted as a feeder split, not here.
+            if (gv == gu || (csr.kind[k] & edge_border) == 0) continue;
             const double km = csr.border_m[k] / 1e3;
             ++out.overall.cut_edges;
             out.overall.cut_border_km += km;

@@ -104,9 +104,17 @@ const char* page_script = R"JS(
       ['Polsby-Popper mean / min', fmt(o.polsby_popper_mean, 3) + ' / ' + fmt(o.polsby_popper_min, 3)],
       ['Cut edges / border km', fmt(o.cut_edges, 0) + ' / ' + fmt(o.cut_border_km, 1)],
       ['Mean distance to grid centre', fmt(o.mean_distance_m, 0) + ' m'],
-      ['Feeder splits', fmt(o.feeder_splits, 0)], ['Non-contiguous grids', fmt(o.non_contiguous, 0)],
+      ['Feeder splits', fmt(o.feeder_splits, 0)], ['Multi-part grids (input islands)', fmt(o.non_contiguous, 0)],
       ['Continuity', o.continuity === null ? 'n/a' : fmt(o.continuity * 100, 2) + ' %'],
-      ['Balance tolerance', tol === null ? 'n/a' : fmt(tol * 100, 2) + ' %']];
+      ['Balance tolerance', tol === null ? 'n/a' : fmt(tol * 100, 2) + ' %' + (report.balance ?
+        (report.balance.target_met ? ' (met in every station)' : ' (NOT MET in ' + report.balance.stations_missed.length + ' stations)') : '')]];
+    if (report.balance) items.splice(3, 0, ['Max deviation from the territory mean', fmt(report.balance.max_deviation_vs_territory_mean * 100, 2) + ' %']);
+    (report.stations || []).forEach(function (st) {
+      if (st.target_met === false)
+        items.push(['Outside the tolerance: station ' + (st.station_id || '(all)'),
+                    'asked ' + fmt(st.tolerance * 100, 2) + ' %, achieved ' + fmt(st.max_abs_deviation * 100, 2) +
+                    ' %, lower bound ' + fmt(st.lower_bound * 100, 2) + ' %']);
+    });
     Object.keys(o.admin_splits || {}).forEach(function (k) { items.push(['Admin splits: ' + k, fmt(o.admin_splits[k], 0)]); });
     q.innerHTML = items.map(function (i) {
       var tr = document.createElement('tr'), th = document.createElement('th'), td = document.createElement('td');
