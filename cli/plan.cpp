@@ -272,9 +272,10 @@ std::vector<std::string> stations_off_tolerance(const libgrid::Plan& plan)
     std::vector<std::string> lines;
     for (const auto& sp : plan.stations)
         if (!sp.target_met)
-            lines.push_back(fmt::format("{}: max deviation {}, asked {}, lower bound {}{}", station_label(sp.station_id),
-                                        percent(sp.max_deviation), percent(sp.tolerance), percent(sp.lower_bound),
-                                        sp.lower_bound > sp.tolerance ? " (no plan can meet it)" : ""));
+            lines.push_back(fmt::format("{}: max deviation {}, asked {}, lower bound {} ({}){}",
+                                        station_label(sp.station_id), percent(sp.max_deviation), percent(sp.tolerance),
+                                        percent(sp.lower_bound), sp.bound_reason,
+                                        sp.lower_bound > sp.tolerance ? "; no plan can meet it" : ""));
     return lines;
 }
 
@@ -388,9 +389,10 @@ std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const l
     for (std::size_t s = 0; s < plan.stations.size(); ++s) {
         const auto& sp = plan.stations[s];
         stations += fmt::format(
-            "{}\n    {{\n      \"station_id\": {},\n      \"tolerance\": {},\n      \"target_met\": {},\n{},\n"
-            "      \"notes\": {}\n    }}",
+            "{}\n    {{\n      \"station_id\": {},\n      \"tolerance\": {},\n      \"target_met\": {},\n"
+            "      \"bound_reason\": {},\n{},\n      \"notes\": {}\n    }}",
             s ? "," : "", json_string(sp.station_id), json_number(sp.tolerance), sp.target_met,
+            json_string(sp.bound_reason),
             summary_json(m.stations[s], sp.target, sp.lower_bound, "      "), string_array(sp.notes));
     }
     std::string grids;
@@ -441,9 +443,17 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
                with_commas(o.grids ? o.load / static_cast<double>(o.grids) : 0.0));
     const auto missed = stations_off_tolerance(plan);
     const double tolerance = plan.stations.empty() ? 0.0 : plan.stations.front().tolerance;
-    fmt::print("  balance        max deviation {} of the station's target (lower bound {}), {} of the territory's "
+    // The binding bound: the station with the highest one, and which argument gives it.
+    std::string binding;
+    double highest = -1.0;
+    for (const auto& sp : plan.stations)
+        if (sp.lower_bound > highest) {
+            highest = sp.lower_bound;
+            binding = sp.bound_reason;
+        }
+    fmt::print("  balance        max deviation {} of the station's target (lower bound {}: {}), {} of the territory's "
                "mean; load {} .. {} (max/min {:.3f})\n",
-               percent(o.max_abs_deviation), percent(o.lower_bound), percent(deviation_from_territory_mean(m)),
+               percent(o.max_abs_deviation), percent(o.lower_bound), binding, percent(deviation_from_territory_mean(m)),
                with_commas(o.min_load), with_commas(o.max_load), o.max_over_min);
     if (missed.empty())
         fmt::print("  tolerance      met: every grid within {} of its station's target\n", percent(tolerance));
@@ -473,7 +483,7 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
         const auto& sp = plan.stations[s];
         const auto& sm = m.stations[s];
         fmt::print("  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>9}  {:>7.3f}  {:>9}\n", station_label(sp.station_id), width,
-                   sp.grids, with_commas(std::round(sp.target * 10) / 10), percent(sm.max_abs_deviation),
+                   sp.grids, with_commas(sp.target), percent(sm.max_abs_deviation),
                    percent(sp.lower_bound), sp.target_met ? "met" : "NOT MET", sm.polsby_popper_mean, sm.cut_edges);
     }
     bool any = false;

@@ -95,9 +95,13 @@ struct StationPlan {
     std::size_t transformers = 0; ///< Transformer areas in the station.
     double load = 0.0;          ///< Total load.
     double target = 0.0;        ///< load / grids.
-    /// Lower bound on the achievable max |grid load / target - 1| in this station, from the
-    /// atom sizes and totals (no plan can do better).
+    /// Lower bound on the achievable max |grid load / target - 1| in this station: no plan can
+    /// do better. The largest of: the average over the target, the heaviest atom, the nearest
+    /// subset sum of the loads, and pockets (an atom every connected set around which is far
+    /// from the target, so the grid holding it must be).
     double lower_bound = 0.0;
+    /// Which bound is binding, e.g. "subset sums" or "pocket at transformer 'T17'".
+    std::string bound_reason;
     double max_deviation = 0.0; ///< Achieved max |grid load / target - 1|.
     double tolerance = 0.0;     ///< The balance tolerance asked (PartitionOptions::balance_tolerance).
     /// True when max_deviation <= tolerance (up to 1e-9). False either because the search fell

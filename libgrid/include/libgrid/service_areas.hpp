@@ -61,7 +61,9 @@ struct ServiceAreas {
 /// issue each), and so is every part of a cell cut off from the part holding its transformer,
 /// so that each area is one polygon (a part touching no other area, an island, stays). The areas then form a clean coverage: neighbours have the same vertices along
 /// their common border (vertices less than 1e-6 m apart are merged, and each vertex lying on
-/// a neighbour's edge is inserted there). Polygon transformers: the given polygons, unchanged.
+/// a neighbour's edge is inserted there). Polygon transformers: the given polygons, except that
+/// where two overlap (by more than 1 m²) the later one loses the overlap (a warning each), and
+/// parts not touching the part holding the transformer go to their longest neighbour as above.
 /// Requires validate() to have run.
 /// Complexity: O(n log n) (Voronoi per unit, STRtree look-ups).
 /// @throws Error(invalid_argument) when the territory has admin levels but validate() has not

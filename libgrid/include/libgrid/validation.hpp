@@ -48,6 +48,7 @@ enum class IssueCode : int {
     station_unknown = 23,     ///< A manager names a station that holds no grid.
     manager_field_invalid = 24, ///< A manager's capacity or max_grids is missing or not a valid number.
     area_part_moved = 25,     ///< A part of a transformer's area, cut off by an admin border, went to a neighbour.
+    areas_overlap = 26,       ///< Two given transformer polygons overlap; the overlap stays with the first.
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

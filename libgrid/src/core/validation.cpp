@@ -33,6 +33,7 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::station_unknown: return "station_unknown";
     case IssueCode::manager_field_invalid: return "manager_field_invalid";
     case IssueCode::area_part_moved: return "area_part_moved";
+    case IssueCode::areas_overlap: return "areas_overlap";
     }
     return "unknown";
 }

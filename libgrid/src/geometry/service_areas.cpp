@@ -36,6 +36,9 @@ constexpr double coverage_snap_m = 1e-6;
 /// the graph's default snap tolerance.
 constexpr double stray_border_tolerance_m = 0.01;
 
+/// Given transformer polygons overlapping by more than this (m²) are made not to overlap.
+constexpr double given_overlap_m2 = 1.0;
+
 /// A Voronoi site: a transformer position or one of its customers.
 struct Site {
     Point p;
@@ -801,6 +804,20 @@ void build_with_boundaries(const Territory& territory, const ServiceAreaOptions&
     if (!empty_units.empty()) attach_empty_units(territory, empty_units, pieces, result, report);
 }
 
+/// Given polygons that overlap: the later one (in input order) loses the overlap, with a warning.
+void remove_overlaps(const Territory& territory, ServiceAreas& result, ValidationReport& report, std::size_t threads)
+{
+    for (const detail::Overlap& o : detail::find_overlaps(result.shapes, given_overlap_m2, threads)) {
+        result.shapes[o.b] = detail::difference(result.shapes[o.b], result.shapes[o.a]);
+        report.add(Issue{Severity::warning, IssueCode::areas_overlap, territory.transformers_file,
+                         territory.transformers_layer, territory.transformers[o.b].id,
+                         fmt::format("transformer polygon overlaps the polygon of transformer '{}' by {:.1f} m²; the "
+                                     "overlap stays with '{}' (the first of the two)",
+                                     territory.transformers[o.a].id, o.area, territory.transformers[o.a].id),
+                         "correct the polygons so that no two overlap"});
+    }
+}
+
 /// Every area one polygon: parts cut off from the part holding the transformer go to the
 /// neighbour with the longest common border (an info issue each).
 void move_stray_parts(const Territory& territory, ServiceAreas& result, ValidationReport& report)
@@ -813,8 +830,9 @@ void move_stray_parts(const Territory& territory, ServiceAreas& result, Validati
         report.add(Issue{Severity::info, IssueCode::area_part_moved, territory.transformers_file,
                          territory.transformers_layer,
                          territory.transformers[p.from].id,
-                         fmt::format("a {:.0f} m² part of the transformer's cell near ({:.1f}, {:.1f}) is cut off from "
-                                     "it by an admin border; it was given to the area of transformer '{}', which "
+                         fmt::format("a {:.0f} m² part of the transformer's area near ({:.1f}, {:.1f}) does not touch "
+                                     "the part holding the transformer (cut off by an admin border, or a separate "
+                                     "polygon of the input); it was given to the area of transformer '{}', which "
                                      "shares the longest border with it",
                                      p.area, p.at.x, p.at.y, territory.transformers[p.to].id),
                          ""});
@@ -837,6 +855,11 @@ ServiceAreas build_service_areas(const Territory& territory, ValidationReport& r
     if (given_polygons) {
         for (std::size_t t = 0; t < n; ++t) result.shapes[t] = territory.transformers[t].shape;
         result.study_area = "given polygons";
+        // Areas must tile: an overlap stays with the first polygon (a repaired self-crossing
+        // polygon often spills over its neighbours), and a part cut off from the rest of its
+        // polygon goes to its longest neighbour, as for built areas.
+        remove_overlaps(territory, result, report, options.threads);
+        move_stray_parts(territory, result, report);
         report_progress(options, 1.0);
         return result;
     }

@@ -11,6 +11,20 @@ namespace libgrid::detail {
 /// Lower bound on max |part / target - 1| for `parts` parts of these atoms (see bound.cpp).
 double balance_lower_bound(const std::vector<double>& weights, std::size_t parts, double target);
 
+struct RegionGraph;
+
+/// A contiguity-aware bound (see pocket_bound.cpp): the part holding `atom` deviates by at least
+/// `value` from the target, whatever the plan. value 0 and atom = UINT32_MAX: nothing proven.
+struct PocketBound {
+    double value = 0.0;
+    std::uint32_t atom = 0xFFFFFFFFu;
+};
+
+/// The largest such bound above `proven` (the bound known already) found within `budget` steps
+/// of enumerating connected sets of atoms. Deterministic.
+PocketBound pocket_lower_bound(const RegionGraph& graph, std::size_t parts, double target, double proven,
+                               std::size_t budget);
+
 /// Deterministic random numbers (SplitMix64), independent of the standard library's
 /// distributions so that plans are identical on every platform.
 class Rng {
@@ -86,6 +100,11 @@ struct RegionResult {
     double max_deviation = 0.0;      ///< max |load / target - 1|.
     double cut_cost = 0.0;           ///< Sum of cost over cut edges.
     double lower_bound = 0.0;        ///< Balance lower bound for these parts and target.
+    /// The atom whose pocket sets the bound (pocket_lower_bound()), or UINT32_MAX when the
+    /// bound comes from the loads alone (average, heaviest atom, subset sums).
+    std::uint32_t pocket_atom = 0xFFFFFFFFu;
+    /// Which bound is binding: "average", "heaviest atom", "subset sums" or "pocket".
+    const char* bound_kind = "average";
 };
 
 /// Partitions a connected region into K connected parts: recursive spanning-tree bisection,

@@ -473,11 +473,17 @@ private:
 
         m_plan.grid_of.assign(m_n, none32);
         m_region_bound.assign(R, 0.0);
+        m_region_bound_reason.assign(R, std::string());
         for (std::size_t r = 0; r < R; ++r) {
             if (solved[r].error) std::rethrow_exception(solved[r].error); // lowest region first
             Region& reg = m_regions[r];
             reg.grids = solved[r].grids;
             m_region_bound[r] = solved[r].result.lower_bound;
+            const auto& res = solved[r].result;
+            m_region_bound_reason[r] =
+                res.pocket_atom < reg.vertices.size()
+                    ? fmt::format("pocket at transformer '{}'", m_t.transformers[reg.vertices[res.pocket_atom]].id)
+                    : std::string(res.bound_kind);
             if (!solved[r].relaxed_note.empty()) {
                 m_relaxed_cap_regions.push_back(r);
                 m_plan.stations[reg.station].notes.push_back(solved[r].relaxed_note);
@@ -529,7 +535,10 @@ private:
         // Bounds per station: the worst region's (each computed once, by the region solver).
         for (std::size_t r = 0; r < m_regions.size(); ++r) {
             auto& st = m_plan.stations[m_regions[r].station];
-            st.lower_bound = std::max(st.lower_bound, m_region_bound[r]);
+            if (st.bound_reason.empty() || m_region_bound[r] > st.lower_bound) {
+                st.lower_bound = m_region_bound[r];
+                st.bound_reason = m_region_bound_reason[r];
+            }
         }
         for (std::size_t g = 0; g < G; ++g) {
             auto& st = m_plan.stations[m_plan.grid_station[g]];
@@ -570,6 +579,7 @@ private:
     std::vector<std::uint32_t> m_region_of;   ///< Region of each transformer.
     std::vector<std::uint32_t> m_local_index; ///< Index of each transformer within its region.
     std::vector<double> m_region_bound;       ///< Balance lower bound of each region.
+    std::vector<std::string> m_region_bound_reason; ///< Which bound binds in each region.
     unsigned m_phases = detail::all_phases;   ///< Phases of the region partitioner to run.
 };
 

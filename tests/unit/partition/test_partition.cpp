@@ -160,3 +160,45 @@ TEST_CASE("a feeder link pulls areas together but never connects a part")
     CHECK(changes == 1);
     CHECK(part[0] != part[5]);
 }
+
+TEST_CASE("the balance bound sees whole customers: 1,177 one-customer areas into 78 put some grid at 16")
+{
+    const std::vector<double> ones(1177, 1.0);
+    // 1,177 / 78 = 15.09: some grid holds at least 16 (+6.03%), some at most 15 (-0.59%).
+    CHECK(balance_lower_bound(ones, 78) == doctest::Approx(16.0 / (1177.0 / 78.0) - 1.0).epsilon(1e-9));
+    const std::vector<double> even(1170, 1.0);
+    CHECK(balance_lower_bound(even, 78) == doctest::Approx(0.0));
+}
+
+TEST_CASE("a pocket sets the bound and is named: an area whose only neighbours push any grid off target")
+{
+    // A row of 42 squares, station A, into 3 grids: square 0 holds 40 customers, its only
+    // neighbour square 1 holds 10, the other 40 squares 2 each (130 in all, target 43.3). A grid
+    // holding square 0 has 40 (-7.7%) or at least 50 (+15.4%). The loads alone allow 42 or 44
+    // (-3.1% / +1.5%); the pocket forces 7.7%.
+    Territory t;
+    for (int x = 0; x < 42; ++x) {
+        TransformerArea a;
+        a.id = "T" + std::to_string(x);
+        a.customers = x == 0 ? 40.0 : x == 1 ? 10.0 : 2.0;
+        a.station_id = "A";
+        const double x0 = x * 100.0;
+        a.shape = {Polygon{{{x0, 0}, {x0 + 100, 0}, {x0 + 100, 100}, {x0, 100}, {x0, 0}}, {}}};
+        a.location = {x0 + 50, 50};
+        t.transformers.push_back(a);
+    }
+    ValidationReport report = validate(t);
+    const ServiceAreas areas = build_service_areas(t, report);
+    const AdjacencyGraph g = build_adjacency(t, areas, report);
+    PartitionOptions options;
+    options.grids = 3;
+    const Plan plan = partition(t, g, options);
+    REQUIRE(plan.stations.size() == 1);
+    const double target = 130.0 / 3.0;
+    CHECK(plan.stations[0].lower_bound == doctest::Approx(1.0 - 40.0 / target).epsilon(1e-9));
+    CHECK(plan.stations[0].max_deviation == doctest::Approx(1.0 - 40.0 / target).epsilon(1e-9));
+    // Named by an area of the pocket or the one closing it.
+    const std::string& reason = plan.stations[0].bound_reason;
+    CHECK((reason == "pocket at transformer 'T0'" || reason == "pocket at transformer 'T1'"));
+    CHECK(balance_lower_bound(plan.load, 3) < 0.035); // the loads alone
+}
