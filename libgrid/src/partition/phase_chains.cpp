@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 namespace libgrid::detail {
@@ -58,8 +58,8 @@ public:
         const std::size_t k = m_state.parts();
         if (k < 2) return;
         // Work budget (atom pairs looked at), linear in the region, scaled by the effort.
-        m_budget = (400.0 * static_cast<double>(m_state.size()) + 2e5) * m_env.effort;
-        m_max_depth = static_cast<std::uint32_t>(std::min(10.0, 4.0 + 2.0 * std::log2(m_env.effort)));
+        m_budget = (400.0 * static_cast<double>(m_state.size()) + 2e4) * m_env.effort;
+        m_max_depth = static_cast<std::uint32_t>(std::min(12.0, 6.0 + 2.0 * std::log2(m_env.effort)));
         std::vector<std::uint32_t> order;
         while (m_budget > 0) {
             // The parts furthest outside the band first.
@@ -101,6 +101,13 @@ private:
             if (m_nodes[i].part == part) return true;
         return false;
     }
+    /// True when atom a already moves on the path to node i (a chain moves each atom once).
+    bool atom_used(std::uint32_t node, std::uint32_t a) const
+    {
+        for (std::uint32_t i = node; i != no_part && m_nodes[i].parent != no_part; i = m_nodes[i].parent)
+            if (m_nodes[i].give == a || m_nodes[i].take == a) return true;
+        return false;
+    }
     static std::uint64_t key_of(std::uint32_t part, double delta)
     {
         std::uint64_t bits = 0;
@@ -121,7 +128,9 @@ private:
             const std::size_t layer_end = m_nodes.size();
             for (std::size_t i = layer_begin; i < layer_end && m_budget > 0; ++i)
                 expand(static_cast<std::uint32_t>(i), s);
-            if (!m_found.empty()) break;
+            // Enough chains to choose from (a chain can fail when it is made: the hops change
+            // the parts they pass through), or go one layer deeper.
+            if (m_found.size() >= wanted_chains) break;
             layer_begin = layer_end;
         }
         std::sort(m_found.begin(), m_found.end(), [](const Candidate& a, const Candidate& b) {
@@ -184,6 +193,7 @@ private:
         const std::uint32_t g = node.part;
         const double delta = (v != no_part ? m_state.weight(v) : 0.0) - (u != no_part ? m_state.weight(u) : 0.0);
         if (delta == 0.0) return;
+        if ((v != no_part && atom_used(i, v)) || (u != no_part && atom_used(i, u))) return;
         const double after_g = through - delta;
         if (g == s) {
             // The start must get closer to the target.
@@ -191,15 +201,17 @@ private:
         } else if (!allowed(m_state.load(g), after_g)) {
             return;
         }
+        // Each (part, load in transit) state is kept twice: a second way there may succeed when
+        // the first fails as the chain is made.
         const std::uint64_t key = key_of(h, delta);
-        if (m_seen.count(key)) return;
+        if (m_seen[key] >= 2) return;
         // Contiguity on today's state; apply() checks again as the moves are made.
         if (v != no_part && !m_state.stays_connected(v)) return;
         if (u != no_part && !m_state.stays_connected(u)) return;
         // A swap of two atoms that face each other's part only through each other would leave
         // both cut off once made.
         if (v != no_part && u != no_part && (!touches_besides(v, h, u) || !touches_besides(u, g, v))) return;
-        m_seen.insert(key);
+        ++m_seen[key];
         double cut = node.cut;
         if (v != no_part) cut += m_state.move_cost(v, h);
         if (u != no_part) cut += m_state.move_cost(u, g);
@@ -234,7 +246,7 @@ private:
     {
         std::size_t tried = 0;
         for (const Candidate& c : m_found) {
-            if (++tried > 8) break;
+            if (++tried > wanted_chains) break;
             if (apply(c.end, true) || apply(c.end, false)) return true;
         }
         return false;
@@ -283,7 +295,8 @@ private:
     double m_budget = 0.0;
     std::uint32_t m_max_depth = 4;
     std::vector<Node> m_nodes;
-    std::unordered_set<std::uint64_t> m_seen;
+    std::unordered_map<std::uint64_t, std::uint8_t> m_seen;
+    static constexpr std::size_t wanted_chains = 24;
     std::vector<Candidate> m_found;
     std::vector<std::uint32_t> m_path;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> m_bg; ///< (neighbour part, atom of g facing it)

@@ -73,6 +73,8 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         restarts = n <= 400 ? std::clamp<std::size_t>(640 / std::max<std::size_t>(params.parts, 1), 6, 32)
                    : n <= 1500 ? 3
                                : 1;
+    // Effort: more starts, each searched longer (chains, annealing, ReCom rounds).
+    restarts *= std::max<std::size_t>(params.effort, 1);
     if (params.parts == 1) restarts = 1;
     const auto on = [&](unsigned phase) { return (params.phases & phase) != 0; };
 
