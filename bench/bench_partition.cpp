@@ -16,8 +16,8 @@
 //   DESIGN.md, and METIS per region with the same grid count per region as libgrid's plan.
 // - prefecture: the prefecture: about 350,000 customers, 9 stations, 2,070 grids.
 //
-// METIS is run per region: a station, or, when a station's induced graph falls apart into
-// several connected pieces, each piece, with the number of grids libgrid's plan put there (every
+// METIS is run per region on the border edges (a feeder link does not connect a grid on the
+// map): a station, or, when a station's induced graph falls apart into several connected pieces, each piece, with the number of grids libgrid's plan put there (every
 // libgrid grid is contiguous, so it lies in one piece). METIS cannot make a disconnected graph
 // contiguous (it refuses CONTIG), hence the split; the count of such stations is printed.
 // Vertex weights are round(load); edge weights are none by default (as peers.md ran METIS) or
@@ -401,6 +401,7 @@ MetisSetup metis_regions(const libgrid::CsrGraph& g, const libgrid::Territory& t
             const std::uint32_t v = queue[h];
             for (std::size_t k = g.xadj[v]; k < g.xadj[v + 1]; ++k) {
                 const std::uint32_t u = g.adjncy[k];
+                if ((g.kind[k] & libgrid::edge_border) == 0) continue; // pieces of the map
                 if (piece[u] != none || station_of[u] != station_of[v]) continue;
                 piece[u] = id;
                 queue.push_back(u);
@@ -486,7 +487,9 @@ MetisResult run_metis(const libgrid::CsrGraph& g, const MetisSetup& setup, int u
             const std::uint32_t v = r.vertices[i];
             for (std::size_t k = g.xadj[v]; k < g.xadj[v + 1]; ++k) {
                 const std::int64_t u = local[g.adjncy[k]];
-                if (u < 0) continue;
+                // METIS gets the border edges only: its CONTIG then means one piece on the map,
+                // as libgrid's contiguity does (a feeder link connects nothing).
+                if (u < 0 || (g.kind[k] & libgrid::edge_border) == 0) continue;
                 adjncy.push_back(static_cast<idx_t>(u));
                 if (border_weights)
                     adjwgt.push_back(static_cast<idx_t>(std::max(1.0, std::round(g.border_m[k]))));
