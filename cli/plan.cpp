@@ -293,21 +293,25 @@ double deviation_from_territory_mean(const libgrid::PlanMetrics& m)
 
 std::string summary_json(const libgrid::MetricsSummary& s, double target, double lower_bound, const std::string& pad)
 {
-    std::string splits;
+    std::string splits, split_bounds;
     for (const auto& [level, n] : s.admin_splits)
         splits += fmt::format("{}{}: {}", splits.empty() ? "" : ", ", json_string(level), n);
+    for (const auto& [level, n] : s.admin_splits_bound)
+        split_bounds += fmt::format("{}{}: {}", split_bounds.empty() ? "" : ", ", json_string(level), n);
     return fmt::format(
         "{p}\"grids\": {},\n{p}\"transformers\": {},\n{p}\"customers\": {},\n{p}\"load\": {},\n"
         "{p}\"target\": {},\n{p}\"lower_bound\": {},\n{p}\"max_abs_deviation\": {},\n{p}\"min_load\": {},\n"
         "{p}\"max_load\": {},\n{p}\"max_over_min\": {},\n{p}\"polsby_popper_mean\": {},\n"
         "{p}\"polsby_popper_min\": {},\n{p}\"cut_edges\": {},\n{p}\"cut_border_km\": {},\n"
-        "{p}\"mean_distance_m\": {},\n{p}\"admin_splits\": {{{}}},\n{p}\"feeder_splits\": {},\n"
+        "{p}\"mean_distance_m\": {},\n{p}\"admin_splits\": {{{}}},\n{p}\"admin_splits_bound\": {{{}}},\n"
+        "{p}\"feeder_splits\": {},\n{p}\"feeder_splits_bound\": {},\n"
         "{p}\"continuity\": {},\n{p}\"non_contiguous\": {},\n{p}\"barrier_edges\": {},\n"
         "{p}\"barrier_edges_inside\": {},\n{p}\"grids_across_barriers\": {}",
         s.grids, s.transformers, json_number(s.customers), json_number(s.load), json_number(target),
         json_number(lower_bound), json_number(s.max_abs_deviation), json_number(s.min_load), json_number(s.max_load),
         json_number(s.max_over_min), json_number(s.polsby_popper_mean), json_number(s.polsby_popper_min), s.cut_edges,
-        json_number(s.cut_border_km), json_number(s.mean_distance_m), splits, s.feeder_splits,
+        json_number(s.cut_border_km), json_number(s.mean_distance_m), splits, split_bounds, s.feeder_splits,
+        s.feeder_splits_bound,
         s.continuity < 0 ? std::string("null") : json_number(s.continuity), s.non_contiguous, s.barrier_edges,
         s.barrier_edges_inside, s.grids_across_barriers, fmt::arg("p", pad));
 }
@@ -437,8 +441,12 @@ std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const l
 void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
 {
     const auto& o = m.overall;
+    // Splits with their lower bound (for grids no heavier than these) beside them.
     std::string splits;
-    for (const auto& [level, n] : o.admin_splits) splits += fmt::format("{}{} {}", splits.empty() ? "" : ", ", level, n);
+    for (std::size_t l = 0; l < o.admin_splits.size(); ++l)
+        splits += fmt::format("{}{} {} (bound {})", splits.empty() ? "" : ", ", o.admin_splits[l].first,
+                              o.admin_splits[l].second,
+                              l < o.admin_splits_bound.size() ? o.admin_splits_bound[l].second : 0);
     fmt::print("  grids          {} (mean load {})\n", o.grids,
                with_commas(o.grids ? o.load / static_cast<double>(o.grids) : 0.0));
     const auto missed = stations_off_tolerance(plan);
@@ -464,8 +472,8 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
                "grids; mean distance to grid centre {} m\n",
                o.polsby_popper_mean, o.polsby_popper_min, with_commas(static_cast<double>(o.cut_edges)),
                o.cut_border_km, with_commas(std::round(o.mean_distance_m)));
-    fmt::print("  integrity      admin splits: {}; feeder splits {}; continuity {}; multi-part grids {}\n",
-               splits.empty() ? "no admin levels" : splits, o.feeder_splits,
+    fmt::print("  integrity      admin splits: {}; feeder splits {} (bound {}); continuity {}; multi-part grids {}\n",
+               splits.empty() ? "no admin levels" : splits, o.feeder_splits, o.feeder_splits_bound,
                o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
                o.non_contiguous == 0 ? std::string("0 (every grid is one polygon)")
                                      : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));

@@ -54,6 +54,11 @@ struct MetricsSummary {
     std::size_t grids_across_barriers = 0; ///< Grids holding such an edge: they straddle a road, river or railway.
     std::vector<std::pair<std::string, std::size_t>> admin_splits; ///< Per level: sum over units of (grids it spans - 1).
     std::size_t feeder_splits = 0;  ///< Sum over feeders of (grids it spans - 1).
+    /// Per level: a lower bound on admin_splits for any plan whose grids are no heavier than
+    /// this plan's heaviest grid of each station (a unit of load L needs ceil(L / heaviest)
+    /// grids, and one per station it spans).
+    std::vector<std::pair<std::string, std::size_t>> admin_splits_bound;
+    std::size_t feeder_splits_bound = 0; ///< The same bound for feeder_splits.
     double continuity = -1.0;       ///< Share of customers whose current manager's majority grid holds them; -1 without a manager field.
     double lower_bound = 0.0;       ///< Max over stations of the balance lower bound.
 };

@@ -145,6 +145,42 @@ struct Splits {
     std::vector<std::size_t> per_station;
 };
 
+// Lower bound on the splits of any plan whose grids are no heavier than this plan's heaviest
+// grid of each station: a key's transformers of station s (load L) need at least
+// ceil(L / heaviest_s) grids of s, and every (key, station) pair at least one.
+Splits split_bounds(const Territory& territory, const Plan& plan, const std::vector<std::size_t>& keys,
+                    std::size_t num_keys)
+{
+    const std::size_t stations = plan.stations.size();
+    std::vector<double> heaviest(stations, 0.0);
+    for (std::size_t g = 0; g < plan.num_grids(); ++g)
+        heaviest[plan.grid_station[g]] = std::max(heaviest[plan.grid_station[g]], plan.grid_load[g]);
+    std::unordered_map<std::uint64_t, double> load; // key * stations + station -> load
+    for (std::size_t t = 0; t < territory.transformers.size(); ++t) {
+        const std::size_t k = keys[t];
+        if (k == npos) continue;
+        load[static_cast<std::uint64_t>(k) * stations + plan.grid_station[plan.grid_of[t]]] += plan.load[t];
+    }
+    Splits out;
+    out.per_station.assign(stations, 0);
+    std::vector<char> seen(num_keys, 0);
+    std::size_t needed = 0, distinct = 0;
+    for (const auto& [key, l] : load) {
+        const std::size_t s = static_cast<std::size_t>(key % stations);
+        const std::size_t k = static_cast<std::size_t>(key / stations);
+        const double n = heaviest[s] > 0.0 ? std::ceil(l / heaviest[s] - 1e-9) : 1.0;
+        const auto grids = static_cast<std::size_t>(std::max(1.0, n));
+        needed += grids;
+        out.per_station[s] += grids - 1;
+        if (!seen[k]) {
+            seen[k] = 1;
+            ++distinct;
+        }
+    }
+    out.overall = needed - distinct;
+    return out;
+}
+
 Splits count_splits(const Plan& plan, const Layout& layout, const std::vector<std::size_t>& keys,
                     std::size_t num_keys)
 {
@@ -502,11 +538,19 @@ PlanMetrics compute_metrics(const Territory& territory, const AdjacencyGraph& gr
         out.overall.admin_splits.emplace_back(name, splits.overall);
         for (std::size_t s = 0; s < stations; ++s)
             out.stations[s].admin_splits.emplace_back(name, splits.per_station[s]);
+        const Splits bound = split_bounds(territory, plan, keys, territory.levels[level].units.size());
+        out.overall.admin_splits_bound.emplace_back(name, bound.overall);
+        for (std::size_t s = 0; s < stations; ++s)
+            out.stations[s].admin_splits_bound.emplace_back(name, bound.per_station[s]);
     }
     const Splits feeder_splits = count_splits(plan, layout, feeder_key, num_feeders);
     out.overall.feeder_splits = feeder_splits.overall;
     for (std::size_t s = 0; s < stations; ++s)
         out.stations[s].feeder_splits = feeder_splits.per_station[s];
+    const Splits feeder_bound = split_bounds(territory, plan, feeder_key, num_feeders);
+    out.overall.feeder_splits_bound = feeder_bound.overall;
+    for (std::size_t s = 0; s < stations; ++s)
+        out.stations[s].feeder_splits_bound = feeder_bound.per_station[s];
 
     const Continuity continuity = measure_continuity(territory, plan, layout);
     out.overall.continuity = continuity.overall;

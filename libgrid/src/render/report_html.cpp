@@ -104,7 +104,7 @@ const char* page_script = R"JS(
       ['Polsby-Popper mean / min', fmt(o.polsby_popper_mean, 3) + ' / ' + fmt(o.polsby_popper_min, 3)],
       ['Cut edges / border km', fmt(o.cut_edges, 0) + ' / ' + fmt(o.cut_border_km, 1)],
       ['Mean distance to grid centre', fmt(o.mean_distance_m, 0) + ' m'],
-      ['Feeder splits', fmt(o.feeder_splits, 0)], ['Multi-part grids (input islands)', fmt(o.non_contiguous, 0)],
+      ['Feeder splits (lower bound)', fmt(o.feeder_splits, 0) + (o.feeder_splits_bound === undefined ? '' : ' (' + fmt(o.feeder_splits_bound, 0) + ')')], ['Multi-part grids (input islands)', fmt(o.non_contiguous, 0)],
       ['Continuity', o.continuity === null ? 'n/a' : fmt(o.continuity * 100, 2) + ' %'],
       ['Balance tolerance', tol === null ? 'n/a' : fmt(tol * 100, 2) + ' %' + (report.balance ?
         (report.balance.target_met ? ' (met in every station)' : ' (NOT MET in ' + report.balance.stations_missed.length + ' stations)') : '')]];
@@ -115,7 +115,10 @@ const char* page_script = R"JS(
                     'asked ' + fmt(st.tolerance * 100, 2) + ' %, achieved ' + fmt(st.max_abs_deviation * 100, 2) +
                     ' %, lower bound ' + fmt(st.lower_bound * 100, 2) + ' %']);
     });
-    Object.keys(o.admin_splits || {}).forEach(function (k) { items.push(['Admin splits: ' + k, fmt(o.admin_splits[k], 0)]); });
+    Object.keys(o.admin_splits || {}).forEach(function (k) {
+      var b = o.admin_splits_bound && o.admin_splits_bound[k] !== undefined ? ' (lower bound ' + fmt(o.admin_splits_bound[k], 0) + ')' : '';
+      items.push(['Admin splits: ' + k, fmt(o.admin_splits[k], 0) + b]);
+    });
     q.innerHTML = items.map(function (i) {
       var tr = document.createElement('tr'), th = document.createElement('th'), td = document.createElement('td');
       th.textContent = i[0]; td.textContent = i[1]; tr.appendChild(th); tr.appendChild(td);

@@ -228,6 +228,16 @@ TEST_CASE("compute_metrics counts admin splits on both levels")
     CHECK(splits_of(m.stations[0], "district") == 2);
     CHECK(m.grids[0].admin_units == 4);
     CHECK(m.overall.feeder_splits == 9); // F0, F1, F2 each span four grids
+    // Bounds beside them: no plan with grids as light as these splits less. Each district has
+    // transformers of both stations, so it spans at least two grids.
+    REQUIRE(m.overall.admin_splits_bound.size() == 2);
+    for (std::size_t l = 0; l < 2; ++l) {
+        CAPTURE(l);
+        CHECK(m.overall.admin_splits_bound[l].second <= m.overall.admin_splits[l].second);
+    }
+    CHECK(m.overall.admin_splits_bound[0].first == "district");
+    CHECK(m.overall.admin_splits_bound[0].second >= 2);
+    CHECK(m.overall.feeder_splits_bound <= m.overall.feeder_splits);
 }
 
 TEST_CASE("compute_metrics counts grids that are not contiguous")
