@@ -208,6 +208,9 @@ private:
         // Contiguity on today's state; apply() checks again as the moves are made.
         if (v != no_part && !m_state.stays_connected(v)) return;
         if (u != no_part && !m_state.stays_connected(u)) return;
+        // The atom that came into g on the hop before must stay attached to g once v leaves.
+        const std::uint32_t came = node.give;
+        if (v != no_part && came != no_part && !touches_besides(came, g, v)) return;
         // A swap of two atoms that face each other's part only through each other would leave
         // both cut off once made.
         if (v != no_part && u != no_part && (!touches_besides(v, h, u) || !touches_besides(u, g, v))) return;
