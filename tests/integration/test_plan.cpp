@@ -356,10 +356,15 @@ TEST_CASE("a balance tolerance that cannot be met is said in the summary and the
     CHECK_FALSE(fs::exists(d / "strict/report.json"));
 
     // A tolerance the plan meets: said too, and --strict passes.
-    const auto met = run(malta_args(d / "met") + "--grids 10 --balance-tolerance 0.3 --strict");
+    const auto met = run(malta_args(d / "met") + "--grids 10 --balance-tolerance 0.3 --strict --effort 2");
     REQUIRE(met.status == 0);
     CHECK(contains(met.out, "tolerance      met: every grid within 30.00% of its station's target"));
     CHECK(contains(slurp(d / "met/report.json"), "\"target_met\": true"));
+    CHECK(contains(slurp(d / "met/report.json"), "\"effort\": 2,"));
+    // An effort is a positive work budget.
+    const auto zero = run(malta_args(d / "zero") + "--grids 10 --effort 0");
+    CHECK(zero.status == 2);
+    CHECK(contains(zero.err, "--effort"));
 }
 
 TEST_CASE("--nest-level community keeps every grid inside one community")

@@ -10,12 +10,14 @@
 // moves are done (with atoms of 7% of a grid and a band of +-1%, almost no single move fits).
 //
 // The search is breadth-first over (part, load in transit) states, so the shortest chains are
-// found first; among those of that length, the ones leaving the least excess over the band,
-// then the cheapest cut, are tried. A chain is accepted only when the part it starts from gets
-// closer to the target and no part on it ends further outside the band than it was: the sum of
-// excesses over the band strictly falls, so the phase ends. Hops are applied from the far end,
-// each checked for contiguity at the moment it is made; a chain that would break a part is
-// undone whole.
+// found first (up to 24 of them, one layer deeper if fewer); the ones leaving the least excess
+// over the band, then the cheapest cut, are tried. A chain is accepted only when the part it
+// starts from gets closer to the target, no part in the middle ends further outside the band
+// than it was, the last part ends closer to the target than the start was (the largest
+// deviation never rises), and the summed excess over the band of the parts on it strictly
+// falls, so the phase ends. Hops are applied from the far end (or else from the start), each
+// checked for contiguity at the moment it is made; a chain that would break a part is undone
+// whole.
 #include "partition/phase.hpp"
 
 #include <algorithm>
@@ -221,19 +223,23 @@ private:
         if (v != no_part && u != no_part) cut += 2.0 * m_state.edge_cost(v, u); // their edge stays cut
         const auto child = static_cast<std::uint32_t>(m_nodes.size());
         m_nodes.push_back(Node{h, i, v, u, delta, cut});
-        // h as the end of the chain: it keeps what the hop brings.
-        if (allowed(m_state.load(h), m_state.load(h) + delta)) {
-            double sum = excess(m_state.load(h) + delta) + excess(after_g);
-            // Excess of every part on the path after the chain.
-            for (std::uint32_t j = i; m_nodes[j].parent != no_part;) {
-                const std::uint32_t parent = m_nodes[j].parent;
-                // Parent's part: receives the hop into it (from its own parent), passes on j's.
-                const Node& pj = m_nodes[parent];
-                sum += excess(m_state.load(pj.part) + pj.delta - m_nodes[j].delta);
-                j = parent;
-            }
-            m_found.push_back(Candidate{child, sum, cut});
+        // h as the end of the chain: it keeps what the hop brings. It may end outside the band
+        // when the chain still lowers the parts' summed excess over the band and h stays
+        // closer to the target than the start was (so the largest deviation never rises).
+        const double after_h = m_state.load(h) + delta;
+        if (!m_state.cap_ok(after_h) || std::abs(m_state.dev_of(after_h)) > start_dev - min_gain) return;
+        double sum = excess(after_h) + excess(after_g);
+        double before = excess(m_state.load(h)) + excess(m_state.load(g));
+        // Every part on the path, after and before the chain.
+        for (std::uint32_t j = i; m_nodes[j].parent != no_part;) {
+            const std::uint32_t parent = m_nodes[j].parent;
+            // Parent's part: receives the hop into it (from its own parent), passes on j's.
+            const Node& pj = m_nodes[parent];
+            sum += excess(m_state.load(pj.part) + pj.delta - m_nodes[j].delta);
+            before += excess(m_state.load(pj.part));
+            j = parent;
         }
+        if (sum < before - min_gain) m_found.push_back(Candidate{child, sum, cut});
     }
 
     /// True when v has a link to an atom of part p other than `besides`.

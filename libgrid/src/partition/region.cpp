@@ -111,6 +111,9 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         if (on(phase_chains)) balance_chains(state, env);
         env.achieved = state.max_deviation();
         if (on(phase_recombine)) shape_recombine(state, env);
+        // ReCom may use the band up to the balance reached; what it left outside the tolerance
+        // is balanced once more.
+        if (on(phase_chains)) balance_chains(state, env);
         RegionResult result{state.assignment(), state.max_deviation(), state.cut_cost(), 0.0};
         if (r == 0 || better(result, best, params.balance_tolerance)) best = std::move(result);
     }
