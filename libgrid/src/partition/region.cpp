@@ -95,7 +95,9 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         env.effort = static_cast<double>(std::max<std::size_t>(params.effort, 1));
         start_tree_bisection(state, env);
         // Shape first under a loose balance (the random trees leave ragged borders), then
-        // balance, then shape again within the tolerance, then balance what is left.
+        // balance, then shape again within the tolerance, then balance what is left (flows
+        // again first: the shape moves leave light and heavy clusters of grids that only a
+        // global flow evens out).
         env.achieved = state.max_deviation();
         if (on(phase_greedy)) shape_greedy(state, env);
         // Flows on every other start: they help most where parts have many atoms (the
@@ -107,6 +109,7 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         env.achieved = state.max_deviation();
         if (on(phase_anneal)) shape_anneal(state, env);
         if (on(phase_greedy)) shape_greedy(state, env);
+        if (on(phase_flows) && r % 2 == 0) balance_flows(state, env);
         if (on(phase_local)) balance_local(state, env);
         if (on(phase_chains)) balance_chains(state, env);
         env.achieved = state.max_deviation();
