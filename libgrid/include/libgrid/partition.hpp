@@ -100,7 +100,9 @@ struct StationPlan {
     /// subset sum of the loads, and pockets (an atom every connected set around which is far
     /// from the target, so the grid holding it must be).
     double lower_bound = 0.0;
-    /// Which bound is binding, e.g. "subset sums" or "pocket at transformer 'T17'".
+    /// Which bound is binding: "region load over its grids" (an island or nest unit whose load
+    /// is no whole number of grids), "heaviest transformer area", "sums of whole transformer
+    /// loads" or "pocket at transformer 'T17'".
     std::string bound_reason;
     double max_deviation = 0.0; ///< Achieved max |grid load / target - 1|.
     double tolerance = 0.0;     ///< The balance tolerance asked (PartitionOptions::balance_tolerance).

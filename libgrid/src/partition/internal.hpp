@@ -103,8 +103,8 @@ struct RegionResult {
     /// The atom whose pocket sets the bound (pocket_lower_bound()), or UINT32_MAX when the
     /// bound comes from the loads alone (average, heaviest atom, subset sums).
     std::uint32_t pocket_atom = 0xFFFFFFFFu;
-    /// Which bound is binding: "average", "heaviest atom", "subset sums" or "pocket".
-    const char* bound_kind = "average";
+    /// Which bound is binding, in a planner's words (see region.cpp); "pocket" for the pocket.
+    const char* bound_kind = "region load over its grids";
 };
 
 /// Partitions a connected region into K connected parts: recursive spanning-tree bisection,

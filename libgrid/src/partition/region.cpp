@@ -128,11 +128,11 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         best.pocket_atom = pocket.atom;
         best.bound_kind = "pocket";
     } else if (sums_bound <= average + 1e-12) {
-        best.bound_kind = "average";
+        best.bound_kind = "region load over its grids"; // an island or nest unit
     } else if (sums_bound <= heaviest + 1e-12) {
-        best.bound_kind = "heaviest atom";
+        best.bound_kind = "heaviest transformer area";
     } else {
-        best.bound_kind = "subset sums";
+        best.bound_kind = "sums of whole transformer loads";
     }
     return best;
 }
