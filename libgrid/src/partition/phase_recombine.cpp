@@ -13,7 +13,9 @@ void shape_recombine(PartitionState& state, PhaseEnv& env)
 {
     // 1 + log2(effort) rounds, up to 4: later rounds see the borders earlier ones moved. (The
     // starts already grow with the effort, so the whole cost stays about linear in it.)
-    const auto rounds = static_cast<std::size_t>(std::min(1.0 + std::log2(env.effort), 4.0));
+    // Small regions (up to 1,000 atoms) get one round more: rounds are cheap there.
+    const double small = state.size() <= 1000 ? 1.0 : 0.0;
+    const auto rounds = static_cast<std::size_t>(std::min(1.0 + small + std::log2(env.effort), 4.0));
     for (std::size_t round = 0; round < rounds; ++round) {
         bool changed = false;
         for (std::uint32_t p = 0; p < state.parts(); ++p)
