@@ -60,6 +60,15 @@ SrsPtr clone_srs(const OGRSpatialReference* srs)
     return copy;
 }
 
+const OGRSpatialReference* layer_srs(OGRLayer& layer)
+{
+    const OGRSpatialReference* srs = layer.GetSpatialRef();
+    if (!srs) return nullptr;
+    const char* name = srs->GetName();
+    if (name && (EQUAL(name, "Undefined geographic SRS") || EQUAL(name, "Undefined Cartesian SRS"))) return nullptr;
+    return srs;
+}
+
 std::string srs_to_wkt(const OGRSpatialReference* srs)
 {
     if (!srs) return {};

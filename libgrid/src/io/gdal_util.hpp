@@ -61,6 +61,12 @@ SrsPtr parse_srs(const std::string& text, const std::string& what);
 /// Clones an SRS and sets GIS axis order. Null in, null out.
 SrsPtr clone_srs(const OGRSpatialReference* srs);
 
+/// The CRS of a layer, null when it has none. GeoPackage layers whose srs_id is 0 or -1 (GDAL
+/// reports them as "Undefined geographic SRS" / "Undefined Cartesian SRS") have none either:
+/// they are not lon/lat, and --assume-crs applies to them as to any layer without a CRS. Every
+/// reader takes a layer's CRS from here. O(1).
+const OGRSpatialReference* layer_srs(OGRLayer& layer);
+
 /// WKT2 of an SRS ("" for null).
 std::string srs_to_wkt(const OGRSpatialReference* srs);
 

@@ -165,7 +165,7 @@ Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& opti
         }
 
     // Distances are reported in metres: project the grids to a metric CRS first.
-    SrsPtr source = detail::clone_srs(layer->GetSpatialRef());
+    SrsPtr source = detail::clone_srs(detail::layer_srs(*layer));
     SrsPtr work;
     if (!options.work_crs.empty())
         work = detail::parse_srs(options.work_crs, "work CRS");
@@ -285,7 +285,7 @@ PointSet read_points(const PointReadOptions& options)
     out.id_field = i_id >= 0 ? defn.GetFieldDefn(i_id)->GetNameRef() : "";
 
     // CRS: the layer's own, else the one given, else the fallback (the plan's).
-    if (const OGRSpatialReference* srs = layer->GetSpatialRef(); srs && !by_fields)
+    if (const OGRSpatialReference* srs = detail::layer_srs(*layer); srs && !by_fields)
         out.crs_wkt = detail::srs_to_wkt(srs);
     else if (!options.crs.empty())
         out.crs_wkt = detail::srs_to_wkt(detail::parse_srs(options.crs, "points CRS").get());

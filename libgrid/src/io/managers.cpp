@@ -194,7 +194,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         work->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     }
     detail::SrsPtr from;
-    if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+    if (const OGRSpatialReference* srs = detail::layer_srs(*layer)) {
         from = detail::clone_srs(srs);
     } else if (!o.assume_crs.empty()) {
         if (detail::lower(o.assume_crs) != "local") from = detail::parse_srs(o.assume_crs, "--managers-crs");

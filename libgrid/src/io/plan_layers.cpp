@@ -131,12 +131,12 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
         out.grids.push_back(std::move(g));
     }
 
-    const OGRSpatialReference* src = grids->GetSpatialRef();
+    const OGRSpatialReference* src = detail::layer_srs(*grids);
     const Point centre = box.empty() ? Point{} : Point{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
     const SrsPtr work = metric_crs(src, centre, box);
     out.crs_name = work && work->GetName() ? work->GetName() : "local";
     auto to_work = [&](OGRLayer& layer) {
-        return work ? detail::make_transform(layer.GetSpatialRef(), work.get()) : detail::TransformPtr();
+        return work ? detail::make_transform(detail::layer_srs(layer), work.get()) : detail::TransformPtr();
     };
     {
         const auto ct = to_work(*grids);

@@ -238,7 +238,7 @@ std::vector<InputLayer> Reader::open(const LayerSource& src, const char* role, b
                                   all, src.where),
                       "");
         }
-        if (const OGRSpatialReference* srs = in.layer->GetSpatialRef()) {
+        if (const OGRSpatialReference* srs = detail::layer_srs(*in.layer)) {
             in.srs = detail::clone_srs(srs);
         } else if (in.has_geometry) {
             if (m_assumed) {

@@ -24,7 +24,7 @@ std::vector<FeatureTable> read_tables(const std::string& path, const std::vector
         OGRLayer* layer = ds->GetLayerByName(name.c_str());
         if (!layer)
             throw Error(ErrorCode::io_layer, fmt::format("io: '{}' has no layer '{}'", path, name));
-        if (crs_wkt.empty() && layer->GetSpatialRef()) crs_wkt = detail::srs_to_wkt(layer->GetSpatialRef());
+        if (crs_wkt.empty() && detail::layer_srs(*layer)) crs_wkt = detail::srs_to_wkt(detail::layer_srs(*layer));
         FeatureTable t;
         t.name = name;
         const auto gtype = wkbFlatten(layer->GetGeomType());

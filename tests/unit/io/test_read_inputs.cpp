@@ -141,6 +141,41 @@ TEST_CASE("a CSV with x/y columns in a local frame keeps its coordinates unchang
     CHECK(territory.transformers[1].customers == 0.0);
 }
 
+TEST_CASE("a GeoPackage with an undefined SRS (srs_id 0 or -1) has no CRS: --assume-crs local holds")
+{
+    for (const int srs_id : {0, -1}) {
+        CAPTURE(srs_id);
+        TempDir dir("undefsrs");
+        const std::string path = dir.file("tx.gpkg");
+        test::write_layer(path, "GPKG", "tx", 0, wkbPoint,
+                          {{"id", OFTString}, {"customers", OFTInteger}},
+                          {{{"A", "3"}, "POINT (100 100)"}, {{"B", "4"}, "POINT (300 100)"}});
+        {
+            GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+            REQUIRE(ds != nullptr);
+            for (const char* table : {"gpkg_geometry_columns", "gpkg_contents"})
+                ds->ExecuteSQL(("UPDATE " + std::string(table) + " SET srs_id = " + std::to_string(srs_id)).c_str(),
+                               nullptr, nullptr);
+        }
+        ReadOptions options;
+        options.transformers.path = path;
+        SUBCASE("without --assume-crs: crs_missing, never read as lon/lat")
+        {
+            const auto [territory, report] = read_inputs(options);
+            REQUIRE(find_issue(report, IssueCode::crs_missing) != nullptr);
+        }
+        SUBCASE("--assume-crs local: planar metres as written")
+        {
+            options.assume_crs = "local";
+            const auto [territory, report] = read_inputs(options);
+            CHECK(report.ok());
+            CHECK(territory.work_crs_wkt.empty());
+            REQUIRE(territory.transformers.size() == 2);
+            CHECK(territory.transformers[1].location.x == 300.0);
+        }
+    }
+}
+
 TEST_CASE("a layer without CRS is an error unless --assume-crs says what it is")
 {
     TempDir dir("nocrs");
