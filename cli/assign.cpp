@@ -9,12 +9,14 @@
 #include <libgrid/error.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/locate.hpp>
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +40,7 @@ struct AssignFlags {
     std::string unit_id_field = "id", unit_name_field = "name";
     std::size_t max_issues = 20;
     bool quiet = false;
+    bool fresh = false; // --fresh: ignore the managers in force
 };
 
 std::string read_text(const fs::path& path)
@@ -147,43 +150,72 @@ int run_assign(AssignFlags& f)
     const auto areas = libgrid::build_service_areas(territory, report, {});
     const auto graph = libgrid::build_adjacency(territory, areas, report, {});
 
-    // The plan from assignments.csv.
+    // The plan from assignments.csv, its grids in the order of the grids layer (the plan's own
+    // order), with the transformers' points and loads as written (the areas' centres and the
+    // CSV's rounded loads would price travel and capacity differently from `plan`).
     const auto stored = read_assignments(in_dir);
+    auto field_index = [&](const libgrid::FeatureTable& t, const char* name) {
+        for (std::size_t j = 0; j < t.fields.size(); ++j)
+            if (t.fields[j].name == name) return j;
+        throw not_a_plan(in_dir, fmt::format("grids.gpkg layer '{}' has no column '{}'", t.name, name));
+    };
+    auto text = [](const libgrid::FieldValue& v) {
+        return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
+    };
+    const auto& grid_rows = tables[0];
+    const std::size_t c_grid = field_index(grid_rows, "grid_id"), c_manager = field_index(grid_rows, "manager_id");
     libgrid::Plan plan;
-    std::map<std::string, std::string> grid_station;
-    for (const auto& t : territory.transformers) {
-        auto it = stored.find(t.id);
-        if (it == stored.end())
-            throw not_a_plan(in_dir, fmt::format("transformer '{}' of the service_areas layer is not in assignments.csv", t.id));
-        grid_station.emplace(it->second.grid, t.station_id);
-    }
     std::map<std::string, std::size_t> station_index, grid_index;
-    for (const auto& [grid, station] : grid_station) station_index.emplace(station, 0);
+    for (const auto& t : territory.transformers) station_index.emplace(t.station_id, 0);
     for (auto& [station, index] : station_index) {
         index = plan.stations.size();
         libgrid::StationPlan sp;
         sp.station_id = station;
         plan.stations.push_back(sp);
     }
-    for (const auto& [grid, station] : grid_station) {
-        grid_index[grid] = plan.grid_id.size();
-        plan.grid_id.push_back(grid);
-        plan.grid_station.push_back(station_index[station]);
+    std::vector<std::string> in_force;
+    for (const auto& row : grid_rows.rows) {
+        grid_index[text(row[c_grid])] = plan.grid_id.size();
+        plan.grid_id.push_back(text(row[c_grid]));
+        plan.grid_station.push_back(libgrid::npos);
         plan.grid_nest_unit.push_back(libgrid::npos);
         plan.grid_load.push_back(0.0);
+        in_force.push_back(text(row[c_manager]));
     }
-    for (const auto& t : territory.transformers) {
-        const auto& row = stored.at(t.id);
-        const std::size_t g = grid_index[row.grid];
-        if (plan.stations[plan.grid_station[g]].station_id != t.station_id)
-            throw not_a_plan(in_dir, fmt::format("grid '{}' holds transformers of two stations", row.grid));
+    const auto& points = tables[1];
+    const std::size_t c_tx = field_index(points, "transformer_id"), c_load = field_index(points, "load");
+    std::unordered_map<std::string, std::size_t> point_of;
+    for (std::size_t r = 0; r < points.rows.size(); ++r) point_of.emplace(text(points.rows[r][c_tx]), r);
+    auto locations = points.points;
+    libgrid::transform_points(locations, crs_wkt, territory.work_crs_wkt);
+    for (auto& t : territory.transformers) {
+        auto it = stored.find(t.id);
+        auto pt = point_of.find(t.id);
+        if (it == stored.end() || pt == point_of.end())
+            throw not_a_plan(in_dir, fmt::format("transformer '{}' of the service_areas layer is not in assignments.csv "
+                                                 "and the transformers layer",
+                                                 t.id));
+        auto g_it = grid_index.find(it->second.grid);
+        if (g_it == grid_index.end())
+            throw not_a_plan(in_dir, fmt::format("grid '{}' of assignments.csv is not in the grids layer", it->second.grid));
+        const std::size_t g = g_it->second, s = station_index.at(t.station_id);
+        if (plan.grid_station[g] != libgrid::npos && plan.grid_station[g] != s)
+            throw not_a_plan(in_dir, fmt::format("grid '{}' holds transformers of two stations", it->second.grid));
+        plan.grid_station[g] = s;
+        const auto& load_value = points.rows[pt->second][c_load];
+        const double load = std::holds_alternative<double>(load_value) ? std::get<double>(load_value) : it->second.load;
+        if (std::isfinite(locations[pt->second].x)) t.location = locations[pt->second];
         plan.grid_of.push_back(static_cast<std::uint32_t>(g));
-        plan.load.push_back(row.load);
-        plan.grid_load[g] += row.load;
-        auto& sp = plan.stations[plan.grid_station[g]];
-        sp.load += row.load;
+        plan.load.push_back(load);
+        plan.grid_load[g] += load;
+        auto& sp = plan.stations[s];
+        sp.load += load;
         ++sp.transformers;
     }
+    for (std::size_t g = 0; g < plan.num_grids(); ++g)
+        if (plan.grid_station[g] == libgrid::npos)
+            throw not_a_plan(in_dir, fmt::format("grid '{}' of the grids layer holds no transformer", plan.grid_id[g]));
+    if (!f.fresh) f.managers.options.in_force = in_force;
     for (std::size_t g = 0; g < plan.num_grids(); ++g) ++plan.stations[plan.grid_station[g]].grids;
     plan.grid_target = plan.grid_load;
 
@@ -244,6 +276,14 @@ void register_assign(CLI::App& root, std::function<int()>& action)
         ->capture_default_str()
         ->group("Inputs");
     app->add_option("--encoding", flags->encoding, "Roster .dbf encoding, e.g. GBK (default: from .cpg)")
+        ->group("Inputs");
+    app->add_flag("--allow-infeasible", flags->managers.options.allow_infeasible,
+                  "When the roster cannot carry the plan, assign anyway and list each manager over capacity and by "
+                  "how much")
+        ->group("Managers");
+    app->add_flag("--fresh", flags->fresh,
+                  "Assign every grid afresh, ignoring the managers in force in the plan folder (by default a grid "
+                  "keeps its manager unless that manager left the roster or capacities force a move)")
         ->group("Inputs");
     app->add_option("--out", flags->out, "New plan folder (never the --plan folder)")->required()->group("Outputs");
     app->add_option("--formats", flags->formats, "Map formats: gpkg, shp, geojson")

@@ -72,7 +72,15 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& f, const l
         ro.encoding = encoding;
         ro.work_crs_wkt = territory.work_crs_wkt;
         auto [read, report] = libgrid::read_managers(ro);
-        report.merge(libgrid::check_roster(territory, plan, read));
+        auto roster_report = libgrid::check_roster(territory, plan, read);
+        // --allow-infeasible: a roster that cannot carry the plan is assigned anyway (the
+        // assignment says who is over and by how much); a station without managers is not.
+        if (f.options.allow_infeasible)
+            for (auto& issue : roster_report.issues)
+                if (issue.code == libgrid::IssueCode::managers_infeasible &&
+                    issue.message.find("but no manager") == std::string::npos)
+                    issue.severity = libgrid::Severity::warning;
+        report.merge(roster_report);
         if (!report.ok()) {
             std::fflush(stdout);
             fmt::print("managers: the roster '{}' cannot hold this plan ({} errors); nothing was written\n", f.managers,
@@ -88,7 +96,7 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& f, const l
     auto opt = f.options;
     opt.progress = progress;
     auto a = libgrid::assign_managers(territory, graph, plan, roster, opt);
-    const auto verdict = libgrid::verify_assignment(territory, plan, a.managers, a.grid_manager);
+    const auto verdict = libgrid::verify_assignment(territory, plan, a.managers, a.grid_manager, a.over_capacity);
     if (!verdict.ok()) {
         std::fflush(stdout);
         fmt::print(stderr, "grid-partition: internal error: the manager assignment failed independent verification; "
@@ -250,12 +258,13 @@ std::string summary_json(const libgrid::AssignSummary& s, const std::string& pad
         "{p}\"grids\": {},\n{p}\"managers\": {},\n{p}\"managers_used\": {},\n{p}\"load\": {},\n{p}\"capacity\": {},\n"
         "{p}\"capacity_use\": {},\n{p}\"max_capacity_use\": {},\n{p}\"travel_km\": {},\n{p}\"continuity\": {},\n"
         "{p}\"adjacent_pair_share\": {},\n{p}\"one_group_share\": {},\n{p}\"objective\": {},\n"
-        "{p}\"lower_bound\": {},\n{p}\"gap\": {},\n{p}\"exact\": {}",
+        "{p}\"lower_bound\": {},\n{p}\"gap\": {},\n{p}\"exact\": {},\n{p}\"kept\": {},\n{p}\"moved\": {},\n"
+        "{p}\"moved_manager_left\": {},\n{p}\"moved_for_capacity\": {},\n{p}\"capacity_raised\": {}",
         s.grids, s.managers, s.managers_used, json_number(s.load), json_number(s.capacity),
         json_number(s.capacity > 0 ? s.load / s.capacity : 0.0), json_number(s.max_capacity_use),
         json_number(s.travel_km), share_json(s.continuity), share_json(s.adjacent_pair_share),
         share_json(s.one_group_share), json_number(s.objective), json_number(s.lower_bound), json_number(s.gap),
-        s.exact, fmt::arg("p", pad));
+        s.exact, s.kept, s.moved, s.manager_left, s.capacity_moves, s.capacity_raised, fmt::arg("p", pad));
 }
 
 } // namespace
@@ -267,16 +276,35 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
     for (std::size_t s = 0; s < plan.stations.size(); ++s)
         stations += fmt::format("{}\n      {{\n        \"station_id\": {},\n{}\n      }}", s ? "," : "",
                                 json_string(plan.stations[s].station_id), summary_json(a.stations[s], "        "));
+    // What changed against the managers in force, grid by grid, and who is over capacity.
+    std::string changes, over;
+    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
+        const auto change = a.grid_change[g];
+        if (change == libgrid::ManagerChange::fresh || change == libgrid::ManagerChange::kept) continue;
+        const auto before = a.grid_manager_before[g];
+        changes += fmt::format("{}\n      {{\"grid_id\": {}, \"from\": {}, \"to\": {}, \"reason\": {}}}",
+                               changes.empty() ? "" : ",", json_string(plan.grid_id[g]),
+                               before == libgrid::npos ? std::string("null") : json_string(a.managers[before].id),
+                               json_string(a.managers[a.grid_manager[g]].id),
+                               json_string(libgrid::change_name(change)));
+    }
+    for (std::size_t k = 0; k < a.managers.size(); ++k)
+        if (a.over_capacity[k] > 0)
+            over += fmt::format("{}\n      {{\"manager_id\": {}, \"load\": {}, \"capacity\": {}, \"over\": {}}}",
+                                over.empty() ? "" : ",", json_string(a.managers[k].id), json_number(a.figures[k].load),
+                                json_number(a.managers[k].capacity), json_number(a.over_capacity[k]));
     const std::string section = fmt::format(
         "  \"managers\": {{\n    \"roster\": {},\n    \"slot_capacity\": {},\n"
-        "    \"options\": {{\"continuity_km\": {}, \"adjacency_km\": {}}},\n    \"travel\": {},\n"
+        "    \"options\": {{\"continuity_km\": {}, \"adjacency_km\": {}, \"move_km\": {}, \"in_force\": {}, "
+        "\"allow_infeasible\": {}}},\n    \"travel\": {},\n"
         "    \"straight_fallbacks\": {},\n    \"overall\": {{\n{}\n    }},\n"
-        "    \"stations\": [{}\n    ]\n  }}\n}}\n",
+        "    \"stations\": [{}\n    ],\n    \"changes\": [{}\n    ],\n    \"over_capacity\": [{}\n    ]\n  }}\n}}\n",
         flags.managers.empty() ? std::string("null") : json_string(flags.managers),
         flags.managers.empty() ? json_number(flags.capacity) : std::string("null"),
         json_number(flags.options.continuity_km), json_number(flags.options.adjacency_km),
+        json_number(flags.options.move_km), !flags.options.in_force.empty(), flags.options.allow_infeasible,
         json_string(a.travel_by_road ? "road" : "straight line"), a.straight_fallbacks,
-        summary_json(a.overall, "      "), stations);
+        summary_json(a.overall, "      "), stations, changes, over);
     // A managers section of an earlier assignment is replaced (it is always the last one).
     const auto earlier = report.find("\n  \"managers\": {");
     const auto close = earlier != std::string::npos ? earlier : report.rfind('}');
@@ -315,6 +343,19 @@ void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment
     fmt::print("  optimality     objective {:.2f}, lower bound {:.2f}: at most {} from optimal ({} of {} stations "
                "solved exactly)\n",
                o.objective, o.lower_bound, percent_text(o.gap), exact, used);
+    if (o.kept + o.moved > 0)
+        fmt::print("  in force       {} of {} grids keep their manager; {} change: {} because their manager left the "
+                   "roster, {} for capacity, {} for cost (listed in report.json managers.changes)\n",
+                   o.kept, o.kept + o.moved, o.moved, o.manager_left, o.capacity_moves,
+                   o.moved - o.manager_left - o.capacity_moves);
+    if (o.capacity_raised) {
+        fmt::print("  OVER CAPACITY  --allow-infeasible: the roster cannot carry the plan; managers over capacity:\n");
+        for (std::size_t k = 0; k < a.managers.size(); ++k)
+            if (a.over_capacity[k] > 0)
+                fmt::print("                 {} ({}): load {} of capacity {}, over by {} ({})\n", a.managers[k].id,
+                           a.managers[k].station_id, with_commas(a.figures[k].load), with_commas(a.managers[k].capacity),
+                           with_commas(a.over_capacity[k]), percent_text(a.over_capacity[k] / a.managers[k].capacity));
+    }
     (void)plan;
 }
 

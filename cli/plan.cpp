@@ -147,20 +147,6 @@ std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<lib
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-/// Grids in reading order: by station, then by grid number (the library numbers a station's
-/// grids in the order of their first transformer), rather than the library's internal order.
-std::vector<std::size_t> grid_order(const libgrid::Plan& plan)
-{
-    std::vector<std::size_t> first(plan.num_grids(), libgrid::npos);
-    for (std::size_t i = plan.grid_of.size(); i-- > 0;) first[plan.grid_of[i]] = i;
-    std::vector<std::size_t> order(plan.num_grids());
-    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return std::make_pair(plan.grid_station[a], first[a]) < std::make_pair(plan.grid_station[b], first[b]);
-    });
-    return order;
-}
-
 /// The layers of grids.gpkg (and their Shapefile / GeoJSON twins).
 std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, const libgrid::ServiceAreas& areas,
                                                const libgrid::Plan& plan, const libgrid::PlanMetrics& m,
@@ -181,7 +167,7 @@ std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, cons
                                  {"deviation", FieldType::real},
                                  {"manager_id", FieldType::text}},
                                 {}, {}, {}, {}};
-    for (const std::size_t g : grid_order(plan)) {
+    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
         const auto& gm = m.grids[g];
         grids.polygons.push_back(std::move(grid_shapes[g]));
         // manager_id stays NULL until managers are assigned (a later stage); the column is
@@ -400,7 +386,7 @@ std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const l
             summary_json(m.stations[s], sp.target, sp.lower_bound, "      "), string_array(sp.notes));
     }
     std::string grids;
-    for (const std::size_t g : grid_order(plan)) {
+    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
         const auto& gm = m.grids[g];
         grids += fmt::format(
             "{}\n    {{\"grid_id\": {}, \"station_id\": {}, \"load\": {}, \"target\": {}, \"deviation\": {}, "
@@ -613,6 +599,7 @@ int run_plan(PlanFlags& f)
     // Managers (optional): assigned and verified before anything is written.
     std::optional<libgrid::Assignment> managers;
     if (f.managers.requested()) {
+        f.managers.options.allow_infeasible = f.partition.allow_infeasible;
         int code = exit_ok;
         managers = run_assignment(f.managers, territory, graph.graph, plan, f.in.encoding, progress.callback(),
                                   f.max_issues, code);

@@ -259,6 +259,97 @@ TEST_CASE("assign writes a complete new plan folder and never into the plan fold
     CHECK(no_roster.status == 2);
     CHECK(contains(no_roster.err, "give the roster with --managers FILE"));
 }
+
+TEST_CASE("managers stay put: assign keeps the managers in force, and a roster change moves only what it must")
+{
+    City city;
+    // A roster of named managers, made from the slots one plan needs.
+    REQUIRE(run(city.args + "--manager-capacity 1500 --out '" + (city.d / "slots") + "'").status == 0);
+    std::string roster = "id,name,phone,station_id,capacity\n";
+    std::string first_id;
+    for (const auto& m : rows_of(city.d / "slots/managers.csv")) {
+        if (first_id.empty()) first_id = m.at("manager_id");
+        roster += m.at("manager_id") + ",Name " + m.at("manager_id") + ",555," + m.at("station_id") + ",1500\n";
+    }
+    city.d.write("roster.csv", roster);
+    const std::string with_roster = " --managers '" + (city.d / "roster.csv") + "'";
+    auto managers_of = [](const std::string& contacts) {
+        std::map<std::string, std::string> by_grid;
+        for (const auto& c : rows_of(contacts)) by_grid[c.at("grid_id")] = c.at("manager_id");
+        return by_grid;
+    };
+
+    REQUIRE(run(city.args + with_roster + " --out '" + (city.d / "p1") + "'").status == 0);
+    const auto planned = managers_of(city.d / "p1/contacts.csv");
+    REQUIRE(planned.size() == 80);
+
+    // assign on a plan without managers gives what plan --managers gives.
+    REQUIRE(run(city.args + "--out '" + (city.d / "p0") + "'").status == 0);
+    auto r0 = run("assign -q --plan '" + (city.d / "p0") + "'" + with_roster + " --out '" + (city.d / "a0") + "'");
+    INFO(r0.out, r0.err);
+    REQUIRE(r0.status == 0);
+    CHECK(managers_of(city.d / "a0/contacts.csv") == planned);
+
+    // The same roster again: not one grid changes, and the summary says so.
+    auto r1 = run("assign -q --plan '" + (city.d / "p1") + "'" + with_roster + " --boundaries '" +
+                  (city.d / "city/boundaries.gpkg") + "' --out '" + (city.d / "a1") + "'");
+    INFO(r1.out, r1.err);
+    REQUIRE(r1.status == 0);
+    CHECK(slurp(city.d / "a1/contacts.csv") == slurp(city.d / "p1/contacts.csv"));
+    CHECK(contains(r1.out, "80 of 80 grids keep their manager; 0 change"));
+
+    // One manager replaced: only that manager's grids change, all to reason manager_left.
+    std::string replaced = roster;
+    replaced.replace(replaced.find(first_id + ",Name " + first_id), first_id.size() * 2 + 6, "NEW-1,Name New");
+    city.d.write("roster2.csv", replaced);
+    auto r2 = run("assign -q --plan '" + (city.d / "p1") + "' --managers '" + (city.d / "roster2.csv") + "' --out '" +
+                  (city.d / "a2") + "'");
+    INFO(r2.out, r2.err);
+    REQUIRE(r2.status == 0);
+    std::size_t held = 0, changed = 0;
+    for (const auto& [grid, manager] : managers_of(city.d / "a2/contacts.csv")) {
+        const bool was_first = planned.at(grid) == first_id;
+        held += was_first;
+        if (manager == planned.at(grid)) continue;
+        ++changed;
+        CHECK(was_first);
+        CHECK(manager == "NEW-1");
+    }
+    REQUIRE(held > 0);
+    CHECK(changed == held);
+    CHECK(contains(r2.out, std::to_string(held) + " change: " + std::to_string(held) +
+                              " because their manager left the roster, 0 for capacity"));
+    CHECK(contains(slurp(city.d / "a2/report.json"), "\"reason\": \"manager_left\""));
+
+    // --fresh ignores the managers in force (and on this unchanged roster finds the same).
+    auto r3 = run("assign -q --fresh --plan '" + (city.d / "p1") + "'" + with_roster + " --out '" + (city.d / "a3") + "'");
+    REQUIRE(r3.status == 0);
+    CHECK_FALSE(contains(r3.out, "keep their manager;"));
+    CHECK(managers_of(city.d / "a3/contacts.csv") == planned);
+}
+
+TEST_CASE("a roster that cannot carry the plan: managers_infeasible, exit 1; --allow-infeasible says who is over")
+{
+    City city;
+    REQUIRE(run(city.args + "--manager-capacity 1500 --out '" + (city.d / "slots") + "'").status == 0);
+    std::string roster = "id,station_id,capacity\n";
+    for (const auto& m : rows_of(city.d / "slots/managers.csv"))
+        roster += m.at("manager_id") + "," + m.at("station_id") + ",400\n";
+    city.d.write("roster.csv", roster);
+    const std::string args = "assign -q --plan '" + (city.d / "slots") + "' --managers '" + (city.d / "roster.csv") + "'";
+    auto r = run(args + " --out '" + (city.d / "a") + "'");
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "error [managers_infeasible]"));
+    CHECK_FALSE(std::filesystem::exists(city.d / "a/contacts.csv"));
+    auto relaxed = run(args + " --allow-infeasible --out '" + (city.d / "b") + "'");
+    INFO(relaxed.out, relaxed.err);
+    REQUIRE(relaxed.status == 0);
+    CHECK(contains(relaxed.out, "OVER CAPACITY"));
+    CHECK(contains(relaxed.out, "of capacity 400, over by"));
+    // The managers in force all keep their grids: capacities were raised, nobody moved.
+    CHECK(contains(relaxed.out, "80 of 80 grids keep their manager"));
+    CHECK(contains(slurp(city.d / "b/report.json"), "\"over_capacity\": [\n      {\"manager_id\""));
+}
 #endif
 
 TEST_CASE("plan --roads measures the managers' travel along the roads")

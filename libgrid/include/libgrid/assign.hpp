@@ -9,6 +9,11 @@
 //                      grid's customers (with a current manager) whose current manager is the
 //                      new one, and best share the largest any manager of the station reaches
 //   + adjacency_km x sum over managers of (connected groups of their grids - 1)
+//   + move_km x (grids taken from the manager in force, when an assignment is in force)
+//
+// Managers stay put: with an assignment in force (AssignOptions::in_force, e.g. the plan
+// folder's), move_km outweighs every other term, so a grid changes manager only when its
+// manager left the roster or capacities force it, and each change says why.
 //
 // is sought. Small stations are solved exactly (branch and bound); larger ones start from the
 // rounded min-cost-flow (transportation) relaxation and are improved by moves and swaps. The
@@ -23,6 +28,7 @@
 #include <libgrid/validation.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,9 +42,22 @@ struct AssignOptions {
     /// Default: 100 (continuity nearly always wins).
     double continuity_km = 100.0;
     /// Price of scattering: each connected group of a manager's grids beyond the first (grids
-    /// are adjacent when their transformer areas share a border or a feeder link) costs this
-    /// many km. Units: km. Default: 5.
+    /// are adjacent when their transformer areas share a border; a feeder link alone does not
+    /// join them, as on the map) costs this many km. Units: km. Default: 5.
     double adjacency_km = 5.0;
+    /// The assignment in force: per grid (plan order), the id of the manager holding it today,
+    /// "" for a grid without one. Default: empty = no assignment in force (every grid is
+    /// assigned afresh). Otherwise of size plan.num_grids().
+    std::vector<std::string> in_force;
+    /// Price of taking a grid from its manager in force while that manager is still on the
+    /// station's roster. Units: km. Default: 1000, more than any travel, continuity or adjacency
+    /// saving, so that a grid moves only when its manager left or capacities force it.
+    double move_km = 1000.0;
+    /// When a station's grids do not fit its managers' capacities and max_grids: assign anyway
+    /// with every capacity raised by the smallest common factor that makes them fit (max_grids
+    /// dropped), and report how far each manager is over (Assignment::over_capacity) instead of
+    /// throwing. Default: false.
+    bool allow_infeasible = false;
     /// Stations whose exact search space (managers ^ grids) is at most this are solved
     /// exactly by branch and bound. Default: 200000.
     double exact_limit = 200000.0;
@@ -81,7 +100,24 @@ struct AssignSummary {
     /// optimal.
     double gap = 0.0;
     bool exact = false;       ///< Solved to proven optimality (every station, for the overall).
+    std::size_t kept = 0;         ///< Grids keeping their manager in force.
+    std::size_t moved = 0;        ///< Grids with a manager in force that got another one.
+    std::size_t manager_left = 0; ///< Of `moved`: because their manager left the roster.
+    std::size_t capacity_moves = 0; ///< Of `moved`: because capacities forced it.
+    bool capacity_raised = false; ///< AssignOptions::allow_infeasible raised capacities here.
 };
+
+/// What happened to a grid's manager against the assignment in force (AssignOptions::in_force).
+enum class ManagerChange : std::uint8_t {
+    fresh,        ///< No manager in force for the grid (first assignment, or a new grid).
+    kept,         ///< The grid keeps its manager in force.
+    manager_left, ///< Its manager in force is not on the station's roster any more.
+    capacity,     ///< Moved because its manager in force cannot carry all of their grids.
+    cost,         ///< Moved because the saving outweighed AssignOptions::move_km.
+};
+
+/// Short name of a change, e.g. "manager_left". O(1), never throws.
+const char* change_name(ManagerChange change) noexcept;
 
 /// The result of assign_managers().
 struct Assignment {
@@ -100,6 +136,14 @@ struct Assignment {
     std::vector<ManagerFigures> figures;   ///< Per manager.
     std::vector<AssignSummary> stations;   ///< Per station (plan.stations order).
     AssignSummary overall;                 ///< Whole plan.
+    /// Per grid: the change against the assignment in force (all `fresh` without one).
+    std::vector<ManagerChange> grid_change;
+    /// Per manager: load over capacity (0 for all unless AssignOptions::allow_infeasible had
+    /// to raise capacities).
+    std::vector<double> over_capacity;
+    /// Per grid: the manager in force (index into `managers`, npos when none or not on the
+    /// roster), for tables of what changed.
+    std::vector<std::size_t> grid_manager_before;
 };
 
 /// Checks a roster against a plan without assigning: a manager naming a station that holds no
@@ -119,9 +163,12 @@ std::vector<Manager> make_manager_slots(const Plan& plan, double capacity);
 /// Assigns one manager of its station to every grid (see the file comment for the objective).
 /// Deterministic. Per station O(passes x grids x (managers + grids)) for the local search;
 /// the exact search only runs where managers ^ grids <= exact_limit.
+/// With an assignment in force, grids keep their managers except where a manager left or
+/// capacities force a move (Assignment::grid_change says which).
 /// @throws Error(invalid_input) with the first error of check_roster() when the roster
 ///         cannot hold the plan, or naming the station and numbers when no assignment fits
-///         the capacities (bin packing).
+///         the capacities (bin packing), unless allow_infeasible (issue managers_infeasible).
+/// @throws Error(invalid_argument) when in_force is neither empty nor of the plan's grid count.
 Assignment assign_managers(const Territory& territory, const CsrGraph& graph, const Plan& plan,
                            const std::vector<Manager>& managers, const AssignOptions& options = {});
 

@@ -119,6 +119,9 @@ enum RelaxFlag : std::uint8_t {
 };
 
 /// A plan: every transformer in exactly one grid. Loads in the load unit (see WorkloadModel).
+/// partition() numbers the grids in reading order: by station, then by their first transformer
+/// (the order of their ids), which is also the order of the written grids layer, so that a plan
+/// read back from its files has the same grid indices.
 struct Plan {
     std::vector<std::uint32_t> grid_of;     ///< Grid index per transformer (territory order).
     std::vector<std::string> grid_id;       ///< Grid id per grid, e.g. "S01-003".

@@ -49,6 +49,7 @@ enum class IssueCode : int {
     manager_field_invalid = 24, ///< A manager's capacity or max_grids is missing or not a valid number.
     area_part_moved = 25,     ///< A part of a transformer's area, cut off by an admin border, went to a neighbour.
     areas_overlap = 26,       ///< Two given transformer polygons overlap; the overlap stays with the first.
+    managers_infeasible = 27, ///< A station's grids do not fit its managers (no manager, capacity or max_grids).
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

@@ -49,8 +49,12 @@ VerifyReport verify_grid_polygons(const Territory& territory, const std::vector<
 /// Checks a manager assignment (grid_manager[g] = index into managers, plan grid order),
 /// sharing no code with assign_managers(): every grid has exactly one existing manager, of its
 /// own station; manager ids are unique; each manager's load (recomputed from the transformers'
-/// loads) is within its capacity and its grid count within max_grids. O(n + grids + managers).
+/// loads) is within its capacity and its grid count within max_grids. With `declared_over`
+/// (per manager, the load over capacity the assignment reports under allow_infeasible), a
+/// manager may be over capacity and max_grids, but only by exactly the declared amount.
+/// O(n + grids + managers).
 VerifyReport verify_assignment(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers,
-                               const std::vector<std::size_t>& grid_manager);
+                               const std::vector<std::size_t>& grid_manager,
+                               const std::vector<double>& declared_over = {});
 
 } // namespace libgrid

@@ -361,13 +361,15 @@ bool repair(const Problem& p, Solution& s)
     return false;
 }
 
-/// Best-fit decreasing: each grid, heaviest first, to its cheapest manager with room.
+/// Best-fit decreasing: each grid not yet assigned, heaviest first, to its cheapest manager
+/// with room.
 bool greedy(const Problem& p, Solution& s)
 {
     std::vector<std::size_t> order(p.G());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p.load[a] > p.load[b]; });
     for (const std::size_t g : order) {
+        if (s.of[g] != npos) continue; // preset (the assignment in force)
         std::size_t best = npos;
         for (std::size_t m = 0; m < p.M(); ++m)
             if (s.fits(m, g) && (best == npos || p.c(g, m) < p.c(g, best))) best = m;
@@ -419,11 +421,106 @@ void improve(const Problem& p, Solution& s, std::size_t max_passes)
     }
 }
 
+/// Solves one station: exactly where the search space is small, else the best of up to three
+/// starts (the assignment in force, the rounded flow, best-fit decreasing), each repaired for
+/// capacity and improved. `bound` gets the lower bound. Returns false when nothing fits.
+bool solve(const Problem& p, const std::vector<std::size_t>& forced, const AssignOptions& o, Solution& best,
+           double& bound, bool& exact)
+{
+    std::vector<std::size_t> start;
+    const double lb_load = load_flow_bound(p, start);
+    bool limited = false;
+    for (const std::size_t k : p.max_grids) limited = limited || k < p.G();
+    const double lb_count = limited ? count_flow_bound(p) : 0.0;
+    bound = std::max(lb_load, lb_count);
+    exact = false;
+    if (!std::isfinite(bound)) return false;
+    if (std::pow(double(p.M()), double(p.G())) <= o.exact_limit) {
+        Exact ex(p);
+        ex.search(0);
+        if (ex.best.empty()) return false;
+        for (std::size_t g = 0; g < p.G(); ++g) best.set(g, ex.best[g]);
+        exact = true;
+        bound = ex.best_value;
+        return true;
+    }
+    bool found = false;
+    auto consider = [&](Solution& s) {
+        improve(p, s, o.max_passes);
+        if (!found || s.objective() < best.objective() - eps) best = std::move(s);
+        found = true;
+    };
+    if (std::any_of(forced.begin(), forced.end(), [](std::size_t m) { return m != npos; })) {
+        // The assignment in force, the other grids best-fit into the room left (or to their
+        // cheapest manager when none has room), then repaired.
+        Solution s0(p);
+        for (std::size_t g = 0; g < p.G(); ++g)
+            if (forced[g] != npos) s0.set(g, forced[g]);
+        greedy(p, s0);
+        for (std::size_t g = 0; g < p.G(); ++g)
+            if (s0.of[g] == npos)
+                s0.set(g, static_cast<std::size_t>(std::min_element(p.cost.begin() + g * p.M(),
+                                                                     p.cost.begin() + (g + 1) * p.M()) -
+                                                    (p.cost.begin() + g * p.M())));
+        if (repair(p, s0)) consider(s0);
+    }
+    Solution s1(p);
+    for (std::size_t g = 0; g < p.G(); ++g) s1.set(g, start[g]);
+    if (repair(p, s1)) consider(s1);
+    Solution s2(p);
+    if (greedy(p, s2)) consider(s2);
+    return found;
+}
+
+/// A station whose grids do not fit (allow_infeasible): max_grids dropped and every capacity
+/// raised by a common factor: the one that keeps every manager in force when that works, else
+/// the smallest (to 1/1000) under which the search finds a fit.
+std::vector<std::size_t> relaxed_solve(const Problem& p, const std::vector<std::size_t>& forced,
+                                      const AssignOptions& o, double& bound)
+{
+    Problem q = p;
+    q.max_grids.assign(p.M(), p.G());
+    bool exact = false;
+    auto fits_at = [&](double factor, Solution& out) {
+        for (std::size_t m = 0; m < p.M(); ++m) q.cap[m] = p.cap[m] * factor;
+        return solve(q, forced, o, out, bound, exact);
+    };
+    // Managers stay put: the factor under which every grid keeps its manager in force, when
+    // the search then keeps them all; otherwise the smallest factor that fits.
+    std::vector<double> kept_load(p.M(), 0.0);
+    for (std::size_t g = 0; g < p.G(); ++g)
+        if (forced[g] != npos) kept_load[forced[g]] += p.load[g];
+    double keep_factor = 1.0;
+    for (std::size_t m = 0; m < p.M(); ++m) keep_factor = std::max(keep_factor, kept_load[m] / p.cap[m]);
+    if (std::any_of(forced.begin(), forced.end(), [](std::size_t m) { return m != npos; })) {
+        Solution k(q);
+        bool all_kept = fits_at(keep_factor * (1 + 1e-9), k);
+        for (std::size_t g = 0; g < p.G() && all_kept; ++g) all_kept = forced[g] == npos || k.of[g] == forced[g];
+        if (all_kept) return k.of;
+    }
+    double lo = 1.0, hi = 1.0;
+    Solution s(q);
+    do {
+        hi *= 2.0;
+        s = Solution(q);
+    } while (!fits_at(hi, s) && hi < 1e9);
+    while (hi - lo > 1e-3 * hi) {
+        const double mid = 0.5 * (lo + hi);
+        Solution t(q);
+        if (fits_at(mid, t)) hi = mid;
+        else lo = mid;
+    }
+    Solution result(q);
+    fits_at(hi, result);
+    return result.of;
+}
+
 /// The message when a station's grids do not pack (found by the search, not by check_roster).
 std::string no_fit(const Problem& p, const std::string& station)
 {
     return fmt::format("assign: the {} grids of station '{}' do not pack into the capacities and max_grids of its {} "
-                       "managers (total capacity {}, load {}, heaviest grid {}) (add a manager or raise capacities)",
+                       "managers (total capacity {}, load {}, heaviest grid {}) [managers_infeasible] (add a manager or raise "
+                       "capacities, or allow_infeasible / --allow-infeasible to assign anyway and list who is over)",
                        p.G(), label(station), p.M(), number(std::accumulate(p.cap.begin(), p.cap.end(), 0.0)),
                        number(std::accumulate(p.load.begin(), p.load.end(), 0.0)),
                        number(*std::max_element(p.load.begin(), p.load.end())));
@@ -432,6 +529,18 @@ std::string no_fit(const Problem& p, const std::string& station)
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+const char* change_name(ManagerChange change) noexcept
+{
+    switch (change) {
+    case ManagerChange::fresh: return "fresh";
+    case ManagerChange::kept: return "kept";
+    case ManagerChange::manager_left: return "manager_left";
+    case ManagerChange::capacity: return "capacity";
+    case ManagerChange::cost: return "cost";
+    }
+    return "unknown";
+}
 
 ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers)
 {
@@ -487,7 +596,8 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
     for (std::size_t s = 0; s < S; ++s) {
         const std::string st = plan.stations[s].station_id;
         auto add = [&](std::string what, std::string fix) {
-            report.add({Severity::error, IssueCode::station_unknown, "", "", label(st), std::move(what), std::move(fix)});
+            report.add({Severity::error, IssueCode::managers_infeasible, "", "", label(st), std::move(what),
+                        std::move(fix)});
         };
         if (grids[s] == 0) continue;
         if (count[s] == 0) {
@@ -583,9 +693,13 @@ std::vector<Manager> make_manager_slots(const Plan& plan, double capacity)
 Assignment assign_managers(const Territory& territory, const CsrGraph& graph, const Plan& plan,
                            const std::vector<Manager>& managers, const AssignOptions& options)
 {
+    if (!options.in_force.empty() && options.in_force.size() != plan.num_grids())
+        throw Error(ErrorCode::invalid_argument,
+                    fmt::format("assign: the assignment in force names {} grids, the plan has {}",
+                                options.in_force.size(), plan.num_grids()));
     const auto roster = check_roster(territory, plan, managers);
     for (const auto& i : roster.issues)
-        if (i.severity == Severity::error)
+        if (i.severity == Severity::error && !(options.allow_infeasible && i.code == IssueCode::managers_infeasible))
             throw Error(ErrorCode::invalid_input, fmt::format("assign: {}{}{}", i.message, i.fix.empty() ? "" : " (",
                                                               i.fix.empty() ? "" : i.fix + ")"));
     if (plan.grid_of.size() != territory.transformers.size() || plan.load.size() != territory.transformers.size())
@@ -632,12 +746,13 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         if (!managers[k].has_base) a.managers[k].base = {sx[s] / sw[s], sy[s] / sw[s]};
     }
 
-    // Grid adjacency from the transformer graph.
+    // Grid adjacency from the transformer graph: shared borders, as on the map.
     std::vector<std::vector<std::uint32_t>> grid_adj(G);
     for (std::size_t v = 0; v + 1 < graph.xadj.size() && v < N; ++v)
         for (std::size_t e = graph.xadj[v]; e < graph.xadj[v + 1]; ++e) {
             const auto u = graph.adjncy[e];
-            if (u < N && plan.grid_of[u] != plan.grid_of[v]) grid_adj[plan.grid_of[v]].push_back(plan.grid_of[u]);
+            if (u < N && (graph.kind.empty() || (graph.kind[e] & edge_border)) && plan.grid_of[u] != plan.grid_of[v])
+                grid_adj[plan.grid_of[v]].push_back(plan.grid_of[u]);
         }
     for (auto& l : grid_adj) {
         std::sort(l.begin(), l.end());
@@ -646,6 +761,10 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
 
     a.grid_manager.assign(G, npos);
     a.grid_travel_km.assign(G, 0.0);
+    a.grid_change.assign(G, ManagerChange::fresh);
+    a.grid_manager_before.assign(G, npos);
+    std::unordered_map<std::string, std::size_t> manager_index;
+    for (std::size_t k = 0; k < managers.size(); ++k) manager_index.emplace(managers[k].id, k);
     a.stations.resize(S);
     // Travel along the roads when the territory has them (one Dijkstra per manager).
     const detail::RoadNetwork roads(territory.roads);
@@ -670,6 +789,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         if (p.grids.empty()) continue;
         for (const std::size_t k : p.managers)
             p.max_grids.push_back(managers[k].max_grids ? managers[k].max_grids : p.G());
+        if (p.M() == 0) throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
         p.cost.resize(p.G() * p.M());
         p.travel.resize(p.G() * p.M());
         {
@@ -706,42 +826,59 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
             for (const auto h : grid_adj[p.grids[g]])
                 if (local[h] != std::numeric_limits<std::uint32_t>::max()) p.adj[g].push_back(local[h]);
 
-        std::vector<std::size_t> start;
-        const double lb_load = load_flow_bound(p, start);
-        bool limited = false;
-        for (const std::size_t k : p.managers) limited = limited || managers[k].max_grids > 0;
-        const double lb_count = limited ? count_flow_bound(p) : 0.0;
-        double bound = std::max(lb_load, lb_count);
-        if (!std::isfinite(bound)) throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
+        // The assignment in force: its manager per local grid (npos: none, or not on the
+        // station's roster any more), priced so that keeping it outweighs every other term.
+        std::vector<std::size_t> forced(p.G(), npos);
+        if (!options.in_force.empty())
+            for (std::size_t g = 0; g < p.G(); ++g) {
+                auto it = manager_index.find(options.in_force[p.grids[g]]);
+                if (it == manager_index.end()) continue;
+                for (std::size_t m = 0; m < p.M(); ++m)
+                    if (p.managers[m] == it->second) forced[g] = m;
+                if (forced[g] == npos) continue;
+                for (std::size_t m = 0; m < p.M(); ++m)
+                    if (m != forced[g]) p.cost[g * p.M() + m] += options.move_km;
+            }
 
+        auto& sum = a.stations[s];
         Solution best(p);
+        double bound = 0.0;
         bool exact = false;
-        const double space = std::pow(double(p.M()), double(p.G()));
-        if (space <= options.exact_limit) {
-            Exact ex(p);
-            ex.search(0);
-            if (ex.best.empty())
-                throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
-            for (std::size_t g = 0; g < p.G(); ++g) best.set(g, ex.best[g]);
-            exact = true;
-            bound = ex.best_value;
-        } else {
-            Solution s1(p);
-            for (std::size_t g = 0; g < p.G(); ++g) s1.set(g, start[g]);
-            bool ok = repair(p, s1);
-            if (ok) improve(p, s1, options.max_passes);
-            Solution s2(p);
-            const bool ok2 = greedy(p, s2);
-            if (ok2) improve(p, s2, options.max_passes);
-            if (!ok && !ok2)
-                throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
-            best = !ok ? std::move(s2) : !ok2 ? std::move(s1) : (s2.objective() < s1.objective() - eps ? std::move(s2) : std::move(s1));
+        if (!solve(p, forced, options, best, bound, exact)) {
+            if (!options.allow_infeasible) throw Error(ErrorCode::invalid_input, no_fit(p, plan.stations[s].station_id));
+            const auto of = relaxed_solve(p, forced, options, bound);
+            for (std::size_t g = 0; g < p.G(); ++g) best.set(g, of[g]);
+            exact = false;
+            sum.capacity_raised = true;
         }
         for (std::size_t g = 0; g < p.G(); ++g) {
-            a.grid_manager[p.grids[g]] = p.managers[best.of[g]];
-            a.grid_travel_km[p.grids[g]] = p.travel[g * p.M() + best.of[g]];
+            const auto gg = p.grids[g];
+            a.grid_manager[gg] = p.managers[best.of[g]];
+            a.grid_travel_km[gg] = p.travel[g * p.M() + best.of[g]];
+            if (forced[g] != npos) a.grid_manager_before[gg] = p.managers[forced[g]];
+            if (options.in_force.empty() || options.in_force[gg].empty()) continue;
+            auto& change = a.grid_change[gg];
+            if (forced[g] == npos) change = ManagerChange::manager_left;
+            else if (best.of[g] == forced[g]) change = ManagerChange::kept;
+            else change = ManagerChange::cost;
         }
-        auto& sum = a.stations[s];
+        // A move away from a manager still on the roster is for capacity when that manager
+        // cannot carry every grid in force (or capacities were raised); otherwise for cost.
+        std::vector<double> load_in_force(p.M(), 0.0);
+        std::vector<std::size_t> count_in_force(p.M(), 0);
+        for (std::size_t g = 0; g < p.G(); ++g)
+            if (forced[g] != npos) {
+                load_in_force[forced[g]] += p.load[g];
+                ++count_in_force[forced[g]];
+            }
+        for (std::size_t g = 0; g < p.G(); ++g) {
+            auto& change = a.grid_change[p.grids[g]];
+            if (change != ManagerChange::cost) continue;
+            const std::size_t m = forced[g];
+            if (sum.capacity_raised || load_in_force[m] > p.cap[m] * (1 + eps) + eps ||
+                count_in_force[m] > p.max_grids[m])
+                change = ManagerChange::capacity;
+        }
         sum.objective = best.objective();
         sum.lower_bound = std::min(bound, sum.objective);
         sum.exact = exact;
@@ -750,6 +887,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
 
     // Figures, from the final assignment.
     a.figures.assign(managers.size(), ManagerFigures{});
+    a.over_capacity.assign(managers.size(), 0.0);
     for (std::size_t g = 0; g < G; ++g) {
         const std::size_t k = a.grid_manager[g];
         auto& f = a.figures[k];
@@ -760,6 +898,21 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         f.known_customers += known[g];
         auto it = current[g].find(managers[k].id);
         if (it != current[g].end()) f.kept_customers += it->second;
+    }
+    for (std::size_t k = 0; k < managers.size(); ++k)
+        a.over_capacity[k] = std::max(0.0, a.figures[k].load - managers[k].capacity * (1 + eps) - eps) > 0
+                                 ? a.figures[k].load - managers[k].capacity
+                                 : 0.0;
+    for (std::size_t g = 0; g < G; ++g) {
+        const auto change = a.grid_change[g];
+        for (auto* sum : {&a.stations[plan.grid_station[g]], &a.overall}) {
+            if (change == ManagerChange::kept) ++sum->kept;
+            if (change == ManagerChange::manager_left || change == ManagerChange::capacity ||
+                change == ManagerChange::cost)
+                ++sum->moved;
+            if (change == ManagerChange::manager_left) ++sum->manager_left;
+            if (change == ManagerChange::capacity) ++sum->capacity_moves;
+        }
     }
     std::vector<std::vector<std::uint32_t>> held(managers.size());
     for (std::size_t g = 0; g < G; ++g) held[a.grid_manager[g]].push_back(static_cast<std::uint32_t>(g));
@@ -828,6 +981,7 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
             a.overall.objective += sum.objective;
             a.overall.lower_bound += sum.lower_bound;
             a.overall.exact = a.overall.exact && (sum.exact || sum.grids == 0);
+            a.overall.capacity_raised = a.overall.capacity_raised || sum.capacity_raised;
         }
     }
     for (std::size_t idx = 0; idx <= S; ++idx) {

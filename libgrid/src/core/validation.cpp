@@ -34,6 +34,7 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::manager_field_invalid: return "manager_field_invalid";
     case IssueCode::area_part_moved: return "area_part_moved";
     case IssueCode::areas_overlap: return "areas_overlap";
+    case IssueCode::managers_infeasible: return "managers_infeasible";
     }
     return "unknown";
 }

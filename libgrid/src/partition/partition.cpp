@@ -511,8 +511,33 @@ private:
         return false;
     }
 
+    /// Renumbers the grids into reading order: by station, then by their first transformer (the
+    /// order of their ids), so that a plan read back from its files has the same grid indices.
+    void canonical_order()
+    {
+        const std::size_t G = m_plan.grid_id.size();
+        std::vector<std::size_t> first(G, m_n);
+        for (std::size_t i = m_n; i-- > 0;) first[m_plan.grid_of[i]] = i;
+        std::vector<std::size_t> order(G);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return std::make_pair(m_plan.grid_station[a], first[a]) < std::make_pair(m_plan.grid_station[b], first[b]);
+        });
+        std::vector<std::uint32_t> new_index(G);
+        for (std::size_t k = 0; k < G; ++k) new_index[order[k]] = static_cast<std::uint32_t>(k);
+        for (auto& g : m_plan.grid_of) g = new_index[g];
+        auto permute = [&](auto& v) {
+            auto old = v;
+            for (std::size_t k = 0; k < G; ++k) v[k] = old[order[k]];
+        };
+        permute(m_plan.grid_station);
+        permute(m_plan.grid_nest_unit);
+        permute(m_plan.grid_relaxed);
+    }
+
     void finish()
     {
+        canonical_order();
         const std::size_t G = m_plan.grid_id.size();
         m_plan.grid_load.assign(G, 0.0);
         for (std::size_t i = 0; i < m_n; ++i) m_plan.grid_load[m_plan.grid_of[i]] += m_plan.load[i];

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include <cstddef>
 #include <string>
 #include <unordered_map>
@@ -13,7 +16,8 @@
 namespace libgrid {
 
 VerifyReport verify_assignment(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers,
-                               const std::vector<std::size_t>& grid_manager)
+                               const std::vector<std::size_t>& grid_manager,
+                               const std::vector<double>& declared_over)
 {
     VerifyReport r;
     constexpr std::size_t max_listed = 50;
@@ -48,8 +52,19 @@ VerifyReport verify_assignment(const Territory& territory, const Plan& plan, con
         load[k] += grid_load[g];
         ++count[k];
     }
+    const bool relaxed = std::any_of(declared_over.begin(), declared_over.end(), [](double d) { return d > 0; });
     for (std::size_t k = 0; k < managers.size(); ++k) {
         const auto& m = managers[k];
+        if (relaxed) {
+            // Over capacity is allowed, but it must be said, and said truly.
+            const double over = std::max(0.0, load[k] - m.capacity);
+            const double said = k < declared_over.size() ? declared_over[k] : 0.0;
+            if (std::abs(over - said) > 1e-6 * std::max(1.0, m.capacity) && over > m.capacity * 1e-9 + 1e-9)
+                problem(fmt::format("manager '{}' holds load {:.6g}, {:.6g} over the capacity {:.6g}, but the "
+                                    "assignment reports {:.6g} over",
+                                    m.id, load[k], over, m.capacity, said));
+            continue;
+        }
         if (load[k] > m.capacity * (1 + 1e-9) + 1e-9)
             problem(fmt::format("manager '{}' holds load {:.6g}, over the capacity {:.6g}", m.id, load[k], m.capacity));
         if (m.max_grids > 0 && count[k] > m.max_grids)

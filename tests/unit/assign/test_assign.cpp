@@ -422,3 +422,113 @@ TEST_CASE("assign: travel along the roads when the territory has them")
     CHECK(cut_off.travel_by_road);
     CHECK(cut_off.grid_manager[0] == 0);
 }
+
+TEST_CASE("assign: packing failures have their own issue code; allow_infeasible assigns and says who is over")
+{
+    const auto c = make_case({{0, 0, 300}, {1, 0, 100}, {2, 0, 100}}, {{0, 1}, {1, 2}});
+    const std::vector<Manager> roster{man("A", 200, 0, 0), man("B", 200, 2, 0)};
+    const auto r = check_roster(c.t, c.plan, roster);
+    REQUIRE(r.count(Severity::error) >= 1);
+    for (const auto& i : r.issues) CHECK(i.code == IssueCode::managers_infeasible);
+    CHECK_THROWS_AS(assign_managers(c.t, c.graph, c.plan, roster), Error);
+
+    AssignOptions o;
+    o.allow_infeasible = true;
+    const auto a = assign_managers(c.t, c.graph, c.plan, roster, o);
+    CHECK(a.overall.capacity_raised);
+    double over = 0.0;
+    for (std::size_t k = 0; k < roster.size(); ++k) over += a.over_capacity[k];
+    // 500 of load into 400 of capacity: at least 100 over, said per manager, and true.
+    CHECK(over >= 100.0 - 1e-9);
+    CHECK(verify_assignment(c.t, c.plan, a.managers, a.grid_manager, a.over_capacity).ok());
+    // The verifier refuses an overload that is not declared, or declared wrongly.
+    CHECK_FALSE(verify_assignment(c.t, c.plan, a.managers, a.grid_manager).ok());
+    auto wrong = a.over_capacity;
+    for (auto& w : wrong) w = w > 0 ? w / 2 : 0.0;
+    CHECK_FALSE(verify_assignment(c.t, c.plan, a.managers, a.grid_manager, wrong).ok());
+}
+
+TEST_CASE("assign: managers stay put; a roster change moves only what it must, and says why")
+{
+    // Twelve grids in a row of one station, six managers of capacity 250 (two grids each).
+    std::vector<GridSpec> grids;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges;
+    for (std::uint32_t i = 0; i < 12; ++i) {
+        grids.push_back({double(i), 0, 100});
+        if (i) edges.emplace_back(i - 1, i);
+    }
+    const auto c = make_case(grids, edges);
+    std::vector<Manager> roster;
+    for (int k = 0; k < 6; ++k) roster.push_back(man("M" + std::to_string(k), 250, 2.0 * k + 0.5, 0));
+    AssignOptions fresh;
+    fresh.exact_limit = 0; // the heuristic path, as on a real station
+    const auto first = assign_managers(c.t, c.graph, c.plan, roster, fresh);
+    std::vector<std::string> in_force;
+    for (const auto k : first.grid_manager) in_force.push_back(roster[k].id);
+
+    AssignOptions keep = fresh;
+    keep.in_force = in_force;
+    // Bases moved so that a fresh assignment would differ: the assignment in force still holds.
+    auto moved_bases = roster;
+    std::reverse(moved_bases.begin(), moved_bases.end());
+    for (std::size_t k = 0; k < moved_bases.size(); ++k) moved_bases[k].base = roster[k].base;
+    const auto fresh_again = assign_managers(c.t, c.graph, c.plan, moved_bases, fresh);
+    std::size_t differ = 0;
+    for (std::size_t g = 0; g < 12; ++g)
+        differ += moved_bases[fresh_again.grid_manager[g]].id != in_force[g];
+    REQUIRE(differ > 0); // the test can fail: without in_force the grids would move
+
+    SUBCASE("the same roster: no grid changes")
+    {
+        const auto a = assign_managers(c.t, c.graph, c.plan, moved_bases, keep);
+        for (std::size_t g = 0; g < 12; ++g) {
+            CHECK(moved_bases[a.grid_manager[g]].id == in_force[g]);
+            CHECK(a.grid_change[g] == ManagerChange::kept);
+        }
+        CHECK(a.overall.kept == 12);
+        CHECK(a.overall.moved == 0);
+    }
+    SUBCASE("one manager replaced: only that manager's grids change, for that reason")
+    {
+        auto roster2 = roster;
+        roster2[3].id = "NEW";
+        const auto a = assign_managers(c.t, c.graph, c.plan, roster2, keep);
+        std::size_t changed = 0;
+        for (std::size_t g = 0; g < 12; ++g) {
+            const bool was_m3 = in_force[g] == "M3";
+            CHECK((roster2[a.grid_manager[g]].id != in_force[g]) == was_m3);
+            CHECK(a.grid_change[g] == (was_m3 ? ManagerChange::manager_left : ManagerChange::kept));
+            if (was_m3) {
+                CHECK(roster2[a.grid_manager[g]].id == "NEW");
+                CHECK(a.grid_manager_before[g] == npos);
+            }
+            changed += roster2[a.grid_manager[g]].id != in_force[g];
+        }
+        CHECK(changed == 2);
+        CHECK(a.overall.manager_left == 2);
+        CHECK(a.overall.moved == 2);
+    }
+    SUBCASE("a manager's capacity cut: the fewest grids move, reported as capacity moves")
+    {
+        auto roster2 = roster;
+        roster2[2].capacity = 150;                     // holds one grid now
+        roster2.push_back(man("EXTRA", 250, 5.0, 0));  // room for it elsewhere
+        const auto a = assign_managers(c.t, c.graph, c.plan, roster2, keep);
+        std::size_t changed = 0;
+        for (std::size_t g = 0; g < 12; ++g) {
+            if (roster2[a.grid_manager[g]].id == in_force[g]) continue;
+            ++changed;
+            CHECK(in_force[g] == "M2");
+            CHECK(a.grid_change[g] == ManagerChange::capacity);
+        }
+        CHECK(changed == 1);
+        CHECK(a.overall.capacity_moves == 1);
+        CHECK(verify_assignment(c.t, c.plan, a.managers, a.grid_manager).ok());
+    }
+    SUBCASE("an in-force list of the wrong size is refused")
+    {
+        AssignOptions bad = keep;
+        bad.in_force.pop_back();
+        CHECK_THROWS_AS(assign_managers(c.t, c.graph, c.plan, roster, bad), Error);
+    }
+}
