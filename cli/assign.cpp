@@ -40,7 +40,6 @@ struct AssignFlags {
     std::string unit_id_field = "id", unit_name_field = "name";
     std::size_t max_issues = 20;
     bool quiet = false;
-    bool fresh = false; // --fresh: ignore the managers in force
 };
 
 std::string read_text(const fs::path& path)
@@ -215,7 +214,7 @@ int run_assign(AssignFlags& f)
     for (std::size_t g = 0; g < plan.num_grids(); ++g)
         if (plan.grid_station[g] == libgrid::npos)
             throw not_a_plan(in_dir, fmt::format("grid '{}' of the grids layer holds no transformer", plan.grid_id[g]));
-    if (!f.fresh) f.managers.options.in_force = in_force;
+    f.managers.options.in_force = in_force;
     for (std::size_t g = 0; g < plan.num_grids(); ++g) ++plan.stations[plan.grid_station[g]].grids;
     plan.grid_target = plan.grid_load;
 
@@ -281,10 +280,6 @@ void register_assign(CLI::App& root, std::function<int()>& action)
                   "When the roster cannot carry the plan, assign anyway and list each manager over capacity and by "
                   "how much")
         ->group("Managers");
-    app->add_flag("--fresh", flags->fresh,
-                  "Assign every grid afresh, ignoring the managers in force in the plan folder (by default a grid "
-                  "keeps its manager unless that manager left the roster or capacities force a move)")
-        ->group("Inputs");
     app->add_option("--out", flags->out, "New plan folder (never the --plan folder)")->required()->group("Outputs");
     app->add_option("--formats", flags->formats, "Map formats: gpkg, shp, geojson")
         ->delimiter(',')

@@ -46,6 +46,11 @@ void add_manager_flags(CLI::App& app, ManagerFlags& f)
     app.add_option("--managers-crs", f.crs,
                    "CRS of the roster's base coordinates when it has none (default: lon/lat when they look like it)")
         ->group(g);
+    app.add_flag("--fresh", f.fresh,
+                 "Assign every grid afresh, ignoring the managers in force (by default a grid keeps the manager "
+                 "the plan folder, or most of its customers' current manager field, names, unless that manager "
+                 "left the roster or capacities force a move)")
+        ->group(g);
     app.add_option("--continuity-km", f.options.continuity_km,
                    "Price (km of travel) of a grid whose customers all change manager")
         ->capture_default_str()
@@ -95,6 +100,14 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& f, const l
     }
     auto opt = f.options;
     opt.progress = progress;
+    // The assignment in force: the plan folder's managers (set by the caller), else the
+    // transformers' current managers, grid by grid; none with --fresh.
+    const auto named = [](const std::vector<std::string>& ids) {
+        return std::any_of(ids.begin(), ids.end(), [](const std::string& id) { return !id.empty(); });
+    };
+    if (f.fresh) opt.in_force.clear();
+    else if (!named(opt.in_force)) opt.in_force = libgrid::managers_in_force(territory, plan);
+    if (!named(opt.in_force)) opt.in_force.clear();
     auto a = libgrid::assign_managers(territory, graph, plan, roster, opt);
     const auto verdict = libgrid::verify_assignment(territory, plan, a.managers, a.grid_manager, a.over_capacity);
     if (!verdict.ok()) {
@@ -302,7 +315,7 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
         flags.managers.empty() ? std::string("null") : json_string(flags.managers),
         flags.managers.empty() ? json_number(flags.capacity) : std::string("null"),
         json_number(flags.options.continuity_km), json_number(flags.options.adjacency_km),
-        json_number(flags.options.move_km), !flags.options.in_force.empty(), flags.options.allow_infeasible,
+        json_number(flags.options.move_km), a.overall.kept + a.overall.moved > 0, flags.options.allow_infeasible,
         json_string(a.travel_by_road ? "road" : "straight line"), a.straight_fallbacks,
         summary_json(a.overall, "      "), stations, changes, over);
     // A managers section of an earlier assignment is replaced (it is always the last one).

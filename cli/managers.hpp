@@ -21,6 +21,7 @@ struct ManagerFlags {
     std::string crs;             ///< --managers-crs
     libgrid::ManagerFields fields;
     libgrid::AssignOptions options;
+    bool fresh = false;          ///< --fresh: ignore the managers in force
     bool requested() const { return !managers.empty() || capacity > 0; }
 };
 

@@ -160,6 +160,12 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
 ///         than `capacity`; Error(invalid_argument) when capacity <= 0.
 std::vector<Manager> make_manager_slots(const Plan& plan, double capacity);
 
+/// The assignment in force as the transformers' current managers state it: per grid (plan
+/// order), the current manager of most of its customers (ties: the smallest id), "" for a grid
+/// none of whose transformers names one. Pass it as AssignOptions::in_force when the plan
+/// folder holds no managers yet. O(n log n).
+std::vector<std::string> managers_in_force(const Territory& territory, const Plan& plan);
+
 /// Assigns one manager of its station to every grid (see the file comment for the objective).
 /// Deterministic. Per station O(passes x grids x (managers + grids)) for the local search;
 /// the exact search only runs where managers ^ grids <= exact_limit.

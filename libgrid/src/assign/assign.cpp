@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <unordered_map>
 
@@ -529,6 +530,25 @@ std::string no_fit(const Problem& p, const std::string& station)
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+std::vector<std::string> managers_in_force(const Territory& territory, const Plan& plan)
+{
+    std::vector<std::map<std::string, double>> customers(plan.num_grids());
+    for (std::size_t i = 0; i < territory.transformers.size() && i < plan.grid_of.size(); ++i) {
+        const auto& t = territory.transformers[i];
+        if (!t.current_manager.empty()) customers[plan.grid_of[i]][t.current_manager] += t.customers;
+    }
+    std::vector<std::string> out(plan.num_grids());
+    for (std::size_t g = 0; g < out.size(); ++g) {
+        double most = -1.0;
+        for (const auto& [id, n] : customers[g]) // id order: ties go to the smallest id
+            if (n > most) {
+                most = n;
+                out[g] = id;
+            }
+    }
+    return out;
+}
 
 const char* change_name(ManagerChange change) noexcept
 {

@@ -532,3 +532,16 @@ TEST_CASE("assign: managers stay put; a roster change moves only what it must, a
         CHECK_THROWS_AS(assign_managers(c.t, c.graph, c.plan, roster, bad), Error);
     }
 }
+
+TEST_CASE("managers_in_force: per grid, the current manager of most of its customers")
+{
+    // Grids of one transformer each; then two transformers merged into one grid.
+    auto c = make_case({{0, 0, 100, "S1", "B"}, {1, 0, 300, "S1", "A"}, {2, 0, 50, "S1", ""}}, {{0, 1}, {1, 2}});
+    CHECK(managers_in_force(c.t, c.plan) == std::vector<std::string>{"B", "A", ""});
+    c.plan.grid_of = {0, 0, 1}; // grid 0 holds B's 100 and A's 300 customers
+    c.plan.grid_id.pop_back();
+    c.plan.grid_station.pop_back();
+    CHECK(managers_in_force(c.t, c.plan) == std::vector<std::string>{"A", ""});
+    c.t.transformers[0].customers = 300; // a tie goes to the smallest id
+    CHECK(managers_in_force(c.t, c.plan) == std::vector<std::string>{"A", ""});
+}
