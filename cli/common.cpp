@@ -294,12 +294,22 @@ std::string json_number(double value)
     return std::isfinite(value) ? fmt::format("{}", value) : "null";
 }
 
+void append_csv_field(fmt::memory_buffer& out, std::string_view s)
+{
+    const bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (quote) out.push_back('"');
+    for (const char c : s) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    if (quote) out.push_back('"');
+}
+
 std::string csv_field(const std::string& s)
 {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string r = "\"";
-    for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return r + "\"";
+    fmt::memory_buffer buf;
+    append_csv_field(buf, s);
+    return fmt::to_string(buf);
 }
 
 bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
@@ -331,28 +341,10 @@ bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
 
 namespace fs = std::filesystem;
 
-bool is_input(const fs::path& target, const std::vector<std::string>& protect)
-{
-    std::error_code ec;
-    for (const auto& p : protect) {
-        if (p.empty()) continue;
-        const fs::path input(p);
-        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
-                              ? fs::equivalent(target, input, ec)
-                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
-        const bool shp_sibling = input.extension() == ".shp" &&
-                                 fs::weakly_canonical(target.parent_path(), ec) ==
-                                     fs::weakly_canonical(input.parent_path(), ec) &&
-                                 target.stem() == input.stem();
-        if (same || shp_sibling) return true;
-    }
-    return false;
-}
-
 void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect, const char* command)
 {
     for (const auto& t : targets)
-        if (is_input(t, protect))
+        if (libgrid::is_input(t.string(), protect))
             throw libgrid::Error(libgrid::ErrorCode::io_write,
                                  fmt::format("{}: refusing to write '{}': it is an input of this run "
                                              "(fix: choose another --out folder)",

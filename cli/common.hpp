@@ -8,10 +8,12 @@
 #include <libgrid/validation.hpp>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gp {
@@ -109,16 +111,15 @@ std::string json_number(double value);
 /// One CSV field (RFC 4180): quoted only when it holds a comma, quote or line break.
 std::string csv_field(const std::string& s);
 
+/// csv_field() appended in place (no temporary string: for tables of a million rows).
+void append_csv_field(fmt::memory_buffer& out, std::string_view s);
+
 /// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
 /// closing quote or an unclosed quote is an error (returns false).
 bool split_csv_line(const std::string& line, std::vector<std::string>& fields);
 
 // ---------------------------------------------------------------------------------------------
 // Writing a plan folder (shared by plan and assign)
-
-/// True when `target` is one of the inputs (same file by inode, same normalised path, or a
-/// sibling of a Shapefile input with its stem).
-bool is_input(const std::filesystem::path& target, const std::vector<std::string>& protect);
 
 /// @throws libgrid::Error(io_write) naming the first target that is an input.
 void refuse_inputs(const std::vector<std::filesystem::path>& targets, const std::vector<std::string>& protect,

@@ -52,13 +52,6 @@ std::string crs_label(const std::string& wkt)
     return b == std::string::npos ? "unnamed CRS" : wkt.substr(a + 1, b - a - 1);
 }
 
-bool same_path(const fs::path& a, const fs::path& b)
-{
-    std::error_code ec;
-    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
-}
-
 int run_locate(const LocateFlags& f)
 {
     const auto start = Clock::now();
@@ -72,9 +65,8 @@ int run_locate(const LocateFlags& f)
     const std::string grids_file = (fs::path(f.plan) / "grids.gpkg").string();
     const std::vector<std::string> protect{source.path, grids_file};
     // Checked before the work, so that a run that would replace an input stops at once.
-    for (const auto& p : protect)
-        if (same_path(f.out, p))
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
+    if (libgrid::is_input(f.out, protect))
+        throw libgrid::Error(libgrid::ErrorCode::io_write,
                                  fmt::format("locate: refusing to write '{}': it is an input of this run "
                                              "(fix: choose another --out file)",
                                              f.out));
@@ -220,20 +212,7 @@ int run_locate(const LocateFlags& f)
                               points.crs_wkt, protect);
     } else {
         fmt::memory_buffer buf;
-        // RFC 4180 quoting (as csv_field) appended in place: a million rows make the temporary
-        // strings of csv_field() show in the run time.
-        auto field = [&buf](const std::string& s) {
-            if (s.find_first_of(",\"\r\n") == std::string::npos) {
-                buf.append(s.data(), s.data() + s.size());
-                return;
-            }
-            buf.push_back('"');
-            for (const char ch : s) {
-                if (ch == '"') buf.push_back('"');
-                buf.push_back(ch);
-            }
-            buf.push_back('"');
-        };
+        auto field = [&buf](const std::string& s) { append_csv_field(buf, s); };
         fmt::format_to(std::back_inserter(buf), "id,x,y,grid_id,station_id,manager_id,manager_name,"
                                                 "manager_phone,inside,distance_m{}\n",
                        f.skip_invalid ? ",status" : "");

@@ -673,19 +673,7 @@ int run_plan(PlanFlags& f)
     libgrid::write_text_file((staging.path() / "report.json").string(), report_text, protect);
     written.insert(written.end(), {"assignments.csv", "report.json", "rejected.csv"});
     if (managers) written.insert(written.end(), {"managers.csv", "contacts.csv"});
-    std::vector<fs::path> staged, targets;
-    for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
-    std::sort(staged.begin(), staged.end());
-    for (const auto& p : staged) targets.push_back(out_dir / p.filename());
-    refuse_inputs(targets, protect);
-    for (std::size_t i = 0; i < staged.size(); ++i) {
-        std::error_code ec;
-        fs::rename(staged[i], targets[i], ec);
-        if (ec)
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("plan: cannot move '{}' into place as '{}': {}", staged[i].string(),
-                                             targets[i].string(), ec.message()));
-    }
+    move_into_place(staging, out_dir, protect, "plan");
     progress.stage_done("write");
 
     print_summary(plan, metrics);

@@ -167,6 +167,12 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
                                       const std::string& to_crs_wkt,
                                       const std::vector<std::string>& protect = {});
 
+/// True when writing `target` would replace one of the `protect` paths (the inputs): the same
+/// file (by inode when both exist, else by normalised path), or a file with a Shapefile input's
+/// stem in its folder (a Shapefile is several files). Every writer and every command checks its
+/// outputs with this one rule. O(protect).
+bool is_input(const std::string& target, const std::vector<std::string>& protect);
+
 /// Writes `contents` to `path` byte for byte, atomically (temporary name, then rename). O(size).
 /// @throws Error(io_write) on failure or when `path` is listed in `protect`.
 void write_text_file(const std::string& path, const std::string& contents,

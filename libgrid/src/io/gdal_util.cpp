@@ -94,6 +94,14 @@ TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialRef
     return ct;
 }
 
+SrsPtr metric_crs(const OGRSpatialReference* src, const Box& extent)
+{
+    if (!src) return nullptr;
+    if (src->IsProjected() && std::abs(src->GetLinearUnits() - 1.0) < 1e-9) return clone_srs(src);
+    if (extent.empty()) return nullptr;
+    return utm_zone_srs(src, extent);
+}
+
 SrsPtr utm_zone_srs(const OGRSpatialReference* src, const Box& box)
 {
     SrsPtr wgs84(new OGRSpatialReference());

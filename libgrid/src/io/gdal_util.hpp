@@ -74,6 +74,12 @@ std::string srs_to_wkt(const OGRSpatialReference* srs);
 /// @throws Error(crs) when GDAL/PROJ cannot build it.
 TransformPtr make_transform(const OGRSpatialReference* from, const OGRSpatialReference* to);
 
+/// The one rule by which every reader picks its metric working CRS: none for a layer without
+/// one (a local planar frame stays as it is); the layer's own when it is projected in metres
+/// (re-projecting would only add distortion); else the UTM zone of the extent's centre (null
+/// when the extent is empty). O(1).
+SrsPtr metric_crs(const OGRSpatialReference* src, const Box& extent);
+
 /// The UTM zone (WGS 84) of the centre of `box`, a box in `src` coordinates (GIS axis order):
 /// the metric working CRS of georeferenced data that is not projected in metres.
 /// @throws Error(crs) when `src` cannot be related to WGS 84.

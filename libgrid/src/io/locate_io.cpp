@@ -169,10 +169,8 @@ Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& opti
     SrsPtr work;
     if (!options.work_crs.empty())
         work = detail::parse_srs(options.work_crs, "work CRS");
-    else if (source && source->IsProjected() && std::abs(source->GetLinearUnits() - 1.0) < 1e-9)
-        work = detail::clone_srs(source.get());
-    else if (source && !box.empty())
-        work = detail::utm_zone_srs(source.get(), box);
+    else
+        work = detail::metric_crs(source.get(), box);
     if (static_cast<bool>(source) != static_cast<bool>(work) && !options.work_crs.empty())
         throw Error(ErrorCode::crs,
                     fmt::format("io: plan '{}' has no CRS, so it cannot be moved to '{}' (fix: leave "

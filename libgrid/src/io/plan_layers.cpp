@@ -51,16 +51,9 @@ SrsPtr metric_crs(const OGRSpatialReference* src, Point centre, const Box& exten
     if (!src || src->IsLocal() || (!src->IsGeographic() && !src->IsProjected()) || name.rfind("Undefined", 0) == 0 ||
         (src->IsGeographic() && not_degrees))
         return nullptr;
-    if (src->IsProjected() && std::abs(src->GetLinearUnits() - 1.0) < 1e-9) return detail::clone_srs(src);
-    SrsPtr wgs84(new OGRSpatialReference());
-    wgs84->SetWellKnownGeogCS("WGS84");
-    wgs84->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    if (auto ct = detail::make_transform(src, wgs84.get())) ct->Transform(1, &centre.x, &centre.y);
-    const int zone = std::clamp(static_cast<int>(std::floor((centre.x + 180.0) / 6.0)) + 1, 1, 60);
-    SrsPtr utm(new OGRSpatialReference());
-    utm->importFromEPSG((centre.y >= 0 ? 32600 : 32700) + zone);
-    utm->SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    return utm;
+    Box at_centre;
+    at_centre.add(centre);
+    return detail::metric_crs(src, at_centre);
 }
 
 void transform_points(OGRCoordinateTransformation* ct, std::vector<Point*>& pts, const std::string& what)

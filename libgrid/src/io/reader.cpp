@@ -715,14 +715,7 @@ void Reader::choose_work_crs()
         m_work = detail::parse_srs(m_opt.work_crs, "--work-crs");
         return;
     }
-    const OGRSpatialReference* src = m_transformer_srs.get();
-    if (!src) return; // local planar frame: work in it as it is
-    if (src->IsProjected() && std::abs(src->GetLinearUnits() - 1.0) < 1e-9) {
-        // Already metric and projected: re-projecting to UTM would only add distortion.
-        m_work = detail::clone_srs(src);
-        return;
-    }
-    // Geographic (or non-metric) input: the UTM zone of the transformers' centre.
+    // The transformers' CRS and extent decide (detail::metric_crs, the rule of every reader).
     Box box;
     for (const auto& t : m_territory.transformers) {
         if (t.shape.empty())
@@ -730,8 +723,7 @@ void Reader::choose_work_crs()
         else
             for (const auto& p : t.shape.front().outer) box.add(p);
     }
-    if (box.empty()) return;
-    m_work = detail::utm_zone_srs(src, box);
+    m_work = detail::metric_crs(m_transformer_srs.get(), box);
 }
 
 void Reader::to_work_crs(const InputLayer& in, std::vector<Point*>& points)

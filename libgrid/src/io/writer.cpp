@@ -21,29 +21,12 @@ namespace {
 
 using detail::GdalErrorCapture;
 
-/// Same file, by inode when both exist, by normalised path otherwise.
-bool same_file(const fs::path& a, const fs::path& b)
-{
-    std::error_code ec;
-    if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
-}
-
 void refuse_inputs(const fs::path& target, const std::vector<std::string>& protect)
 {
-    for (const auto& p : protect) {
-        if (p.empty()) continue;
-        // A protected Shapefile is several files: compare stems in the same folder too.
-        const fs::path input(p);
-        const bool same_stem_shp = detail::has_extension(p, ".shp") &&
-                                   target.parent_path() == input.parent_path() &&
-                                   target.stem() == input.stem();
-        if (same_file(target, input) || same_stem_shp)
-            throw Error(ErrorCode::io_write,
-                        fmt::format("io: refusing to write '{}': it is an input of this run "
-                                    "(fix: choose another --out folder)",
-                                    target.string()));
-    }
+    if (is_input(target.string(), protect))
+        throw Error(ErrorCode::io_write, fmt::format("io: refusing to write '{}': it is an input of this run "
+                                                     "(fix: choose another --out folder)",
+                                                     target.string()));
 }
 
 /// Unique temporary sibling of `target` in the same folder (same file system: rename is atomic).
@@ -287,6 +270,24 @@ std::vector<std::string> write_tables(const std::string& dir, const std::string&
         fs::remove_all(tmpdir, ec);
     }
     return written;
+}
+
+bool is_input(const std::string& target_path, const std::vector<std::string>& protect)
+{
+    const fs::path target(target_path);
+    std::error_code ec;
+    for (const auto& p : protect) {
+        if (p.empty()) continue;
+        const fs::path input(p);
+        const bool same = fs::exists(target, ec) && fs::exists(input, ec)
+                              ? fs::equivalent(target, input, ec)
+                              : fs::weakly_canonical(target, ec) == fs::weakly_canonical(input, ec);
+        const bool shp_sibling = detail::has_extension(p, ".shp") && target.stem() == input.stem() &&
+                                 fs::weakly_canonical(target.parent_path(), ec) ==
+                                     fs::weakly_canonical(input.parent_path(), ec);
+        if (same || shp_sibling) return true;
+    }
+    return false;
 }
 
 void write_text_file(const std::string& path, const std::string& contents,
