@@ -328,7 +328,7 @@ TEST_CASE("managers stay put: assign keeps the managers in force, and a roster c
     CHECK(managers_of(city.d / "a3/contacts.csv") == planned);
 }
 
-TEST_CASE("a roster that cannot carry the plan: managers_infeasible, exit 1; --allow-infeasible says who is over")
+TEST_CASE("a roster that cannot carry the plan: managers_infeasible, exit 1, and --allow-infeasible says who is over")
 {
     City city;
     REQUIRE(run(city.args + "--manager-capacity 1500 --out '" + (city.d / "slots") + "'").status == 0);

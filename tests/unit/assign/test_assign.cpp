@@ -423,7 +423,7 @@ TEST_CASE("assign: travel along the roads when the territory has them")
     CHECK(cut_off.grid_manager[0] == 0);
 }
 
-TEST_CASE("assign: packing failures have their own issue code; allow_infeasible assigns and says who is over")
+TEST_CASE("assign: packing failures have their own issue code, and allow_infeasible assigns and says who is over")
 {
     const auto c = make_case({{0, 0, 300}, {1, 0, 100}, {2, 0, 100}}, {{0, 1}, {1, 2}});
     const std::vector<Manager> roster{man("A", 200, 0, 0), man("B", 200, 2, 0)};
@@ -448,7 +448,7 @@ TEST_CASE("assign: packing failures have their own issue code; allow_infeasible 
     CHECK_FALSE(verify_assignment(c.t, c.plan, a.managers, a.grid_manager, wrong).ok());
 }
 
-TEST_CASE("assign: managers stay put; a roster change moves only what it must, and says why")
+TEST_CASE("assign: managers stay put, and a roster change moves only what it must, and says why")
 {
     // Twelve grids in a row of one station, six managers of capacity 250 (two grids each).
     std::vector<GridSpec> grids;
