@@ -58,43 +58,6 @@ libgrid::Error not_a_plan(const fs::path& dir, const std::string& why)
                                       dir.string(), why));
 }
 
-/// The plan as assignments.csv states it: grid and load per transformer id.
-struct StoredRow {
-    std::string grid;
-    double load = 0.0;
-};
-
-std::unordered_map<std::string, StoredRow> read_assignments(const fs::path& dir)
-{
-    const std::string text = read_text(dir / "assignments.csv");
-    std::unordered_map<std::string, StoredRow> rows;
-    std::size_t c_id = std::string::npos, c_grid = std::string::npos, c_load = std::string::npos, pos = 0, line_no = 0;
-    std::vector<std::string> f;
-    while (pos < text.size()) {
-        auto end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(pos, end - pos);
-        pos = end + 1;
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) continue;
-        if (!split_csv_line(line, f)) throw not_a_plan(dir, fmt::format("assignments.csv line {} is not CSV", line_no));
-        if (line_no == 1) {
-            for (std::size_t j = 0; j < f.size(); ++j) {
-                if (f[j] == "transformer_id") c_id = j;
-                if (f[j] == "grid_id") c_grid = j;
-                if (f[j] == "load") c_load = j;
-            }
-            if (c_id == std::string::npos || c_grid == std::string::npos || c_load == std::string::npos)
-                throw not_a_plan(dir, "assignments.csv lacks transformer_id, grid_id or load");
-            continue;
-        }
-        if (f.size() <= std::max({c_id, c_grid, c_load}) || f[c_grid].empty()) continue; // rejected
-        rows[f[c_id]] = {f[c_grid], std::strtod(f[c_load].c_str(), nullptr)};
-    }
-    return rows;
-}
-
 int run_assign(AssignFlags& f)
 {
     ProgressPrinter progress(f.quiet);
@@ -149,10 +112,9 @@ int run_assign(AssignFlags& f)
     const auto areas = libgrid::build_service_areas(territory, report, {});
     const auto graph = libgrid::build_adjacency(territory, areas, report, {});
 
-    // The plan from assignments.csv, its grids in the order of the grids layer (the plan's own
-    // order), with the transformers' points and loads as written (the areas' centres and the
-    // CSV's rounded loads would price travel and capacity differently from `plan`).
-    const auto stored = read_assignments(in_dir);
+    // The plan as written: grids in the order of the grids layer (the plan's own order),
+    // each transformer's grid, load and point from the transformers layer (the areas' centres
+    // would price travel differently from `plan`).
     auto field_index = [&](const libgrid::FeatureTable& t, const char* name) {
         for (std::size_t j = 0; j < t.fields.size(); ++j)
             if (t.fields[j].name == name) return j;
@@ -182,27 +144,29 @@ int run_assign(AssignFlags& f)
         in_force.push_back(text(row[c_manager]));
     }
     const auto& points = tables[1];
-    const std::size_t c_tx = field_index(points, "transformer_id"), c_load = field_index(points, "load");
+    const std::size_t c_tx = field_index(points, "transformer_id"), c_tx_grid = field_index(points, "grid_id"),
+                      c_load = field_index(points, "load");
     std::unordered_map<std::string, std::size_t> point_of;
     for (std::size_t r = 0; r < points.rows.size(); ++r) point_of.emplace(text(points.rows[r][c_tx]), r);
     auto locations = points.points;
     libgrid::transform_points(locations, crs_wkt, territory.work_crs_wkt);
     for (auto& t : territory.transformers) {
-        auto it = stored.find(t.id);
         auto pt = point_of.find(t.id);
-        if (it == stored.end() || pt == point_of.end())
-            throw not_a_plan(in_dir, fmt::format("transformer '{}' of the service_areas layer is not in assignments.csv "
-                                                 "and the transformers layer",
-                                                 t.id));
-        auto g_it = grid_index.find(it->second.grid);
+        if (pt == point_of.end())
+            throw not_a_plan(in_dir,
+                             fmt::format("transformer '{}' of the service_areas layer is not in the transformers layer", t.id));
+        const auto& row = points.rows[pt->second];
+        const std::string grid = text(row[c_tx_grid]);
+        auto g_it = grid_index.find(grid);
         if (g_it == grid_index.end())
-            throw not_a_plan(in_dir, fmt::format("grid '{}' of assignments.csv is not in the grids layer", it->second.grid));
+            throw not_a_plan(in_dir, fmt::format("grid '{}' of transformer '{}' is not in the grids layer", grid, t.id));
+        if (!std::holds_alternative<double>(row[c_load]))
+            throw not_a_plan(in_dir, fmt::format("transformer '{}' has no load in the transformers layer", t.id));
         const std::size_t g = g_it->second, s = station_index.at(t.station_id);
         if (plan.grid_station[g] != libgrid::npos && plan.grid_station[g] != s)
-            throw not_a_plan(in_dir, fmt::format("grid '{}' holds transformers of two stations", it->second.grid));
+            throw not_a_plan(in_dir, fmt::format("grid '{}' holds transformers of two stations", grid));
         plan.grid_station[g] = s;
-        const auto& load_value = points.rows[pt->second][c_load];
-        const double load = std::holds_alternative<double>(load_value) ? std::get<double>(load_value) : it->second.load;
+        const double load = std::get<double>(row[c_load]);
         if (std::isfinite(locations[pt->second].x)) t.location = locations[pt->second];
         plan.grid_of.push_back(static_cast<std::uint32_t>(g));
         plan.load.push_back(load);

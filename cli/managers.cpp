@@ -77,15 +77,7 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& f, const l
         ro.encoding = encoding;
         ro.work_crs_wkt = territory.work_crs_wkt;
         auto [read, report] = libgrid::read_managers(ro);
-        auto roster_report = libgrid::check_roster(territory, plan, read);
-        // --allow-infeasible: a roster that cannot carry the plan is assigned anyway (the
-        // assignment says who is over and by how much); a station without managers is not.
-        if (f.options.allow_infeasible)
-            for (auto& issue : roster_report.issues)
-                if (issue.code == libgrid::IssueCode::managers_infeasible &&
-                    issue.message.find("but no manager") == std::string::npos)
-                    issue.severity = libgrid::Severity::warning;
-        report.merge(roster_report);
+        report.merge(libgrid::check_roster(territory, plan, read, f.options.allow_infeasible));
         if (!report.ok()) {
             std::fflush(stdout);
             fmt::print("managers: the roster '{}' cannot hold this plan ({} errors); nothing was written\n", f.managers,
@@ -203,17 +195,6 @@ std::string percent_text(double share)
     return share < 0 ? std::string("n/a") : fmt::format("{:.2f}%", share * 100.0);
 }
 
-/// Grids in reading order: by station, then by id.
-std::vector<std::size_t> grids_in_order(const libgrid::Plan& plan)
-{
-    std::vector<std::size_t> order(plan.num_grids());
-    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
-    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-        return std::make_pair(plan.grid_station[x], plan.grid_id[x]) < std::make_pair(plan.grid_station[y], plan.grid_id[y]);
-    });
-    return order;
-}
-
 } // namespace
 
 std::string managers_csv(const libgrid::Assignment& a)
@@ -249,7 +230,7 @@ std::string contacts_csv(const libgrid::Territory& t, const libgrid::Plan& plan,
         }
     }
     std::string out = "grid_id,station_id,manager_id,manager,phone,communities\n";
-    for (const std::size_t g : grids_in_order(plan)) {
+    for (std::size_t g = 0; g < plan.num_grids(); ++g) { // the plan's order is reading order
         const auto& m = a.managers[a.grid_manager[g]];
         std::string names;
         for (const std::size_t u : units[g]) {
@@ -294,10 +275,9 @@ std::string add_managers_json(const std::string& report, const libgrid::Plan& pl
     for (std::size_t g = 0; g < plan.num_grids(); ++g) {
         const auto change = a.grid_change[g];
         if (change == libgrid::ManagerChange::fresh || change == libgrid::ManagerChange::kept) continue;
-        const auto before = a.grid_manager_before[g];
         changes += fmt::format("{}\n      {{\"grid_id\": {}, \"from\": {}, \"to\": {}, \"reason\": {}}}",
                                changes.empty() ? "" : ",", json_string(plan.grid_id[g]),
-                               before == libgrid::npos ? std::string("null") : json_string(a.managers[before].id),
+                               json_string(a.grid_manager_before[g]),
                                json_string(a.managers[a.grid_manager[g]].id),
                                json_string(libgrid::change_name(change)));
     }

@@ -141,16 +141,20 @@ struct Assignment {
     /// Per manager: load over capacity (0 for all unless AssignOptions::allow_infeasible had
     /// to raise capacities).
     std::vector<double> over_capacity;
-    /// Per grid: the manager in force (index into `managers`, npos when none or not on the
-    /// roster), for tables of what changed.
-    std::vector<std::size_t> grid_manager_before;
+    /// Per grid: the id of the manager in force ("" for none), also when that manager left
+    /// the roster, for tables of what changed.
+    std::vector<std::string> grid_manager_before;
 };
 
 /// Checks a roster against a plan without assigning: a manager naming a station that holds no
 /// grid (error station_unknown), a station without managers, capacity below load, a grid
-/// heavier than every capacity of its station, max_grids too small (errors naming the station,
-/// the numbers and the fix). O(grids + managers).
-ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers);
+/// heavier than every capacity of its station, max_grids too small, grids that do not pack
+/// (errors naming the station, the numbers and the fix; code managers_infeasible but for the
+/// unknown station). With `allow_infeasible` (AssignOptions::allow_infeasible) the capacity and
+/// max_grids errors are warnings: assign_managers() then raises capacities and says so; a
+/// station without managers stays an error. O(grids + managers).
+ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers,
+                              bool allow_infeasible = false);
 
 /// Numbered manager slots when no roster is given: per station, as many managers of this
 /// capacity as first-fit decreasing needs to hold its grids (never fewer than load /

@@ -481,39 +481,44 @@ std::vector<std::size_t> relaxed_solve(const Problem& p, const std::vector<std::
 {
     Problem q = p;
     q.max_grids.assign(p.M(), p.G());
-    bool exact = false;
-    auto fits_at = [&](double factor, Solution& out) {
+    std::vector<std::size_t> fit; // the assignment of the last factor that fitted
+    auto fits_at = [&](double factor) {
         for (std::size_t m = 0; m < p.M(); ++m) q.cap[m] = p.cap[m] * factor;
-        return solve(q, forced, o, out, bound, exact);
+        Solution s(q);
+        double b = 0.0;
+        bool exact = false;
+        if (!solve(q, forced, o, s, b, exact)) return false;
+        fit = s.of;
+        bound = b;
+        return true;
     };
-    // Managers stay put: the factor under which every grid keeps its manager in force, when
-    // the search then keeps them all; otherwise the smallest factor that fits.
+    // Managers stay put: the factor under which every manager carries their grids in force,
+    // when the search then keeps them all.
     std::vector<double> kept_load(p.M(), 0.0);
+    bool any_forced = false;
     for (std::size_t g = 0; g < p.G(); ++g)
-        if (forced[g] != npos) kept_load[forced[g]] += p.load[g];
-    double keep_factor = 1.0;
-    for (std::size_t m = 0; m < p.M(); ++m) keep_factor = std::max(keep_factor, kept_load[m] / p.cap[m]);
-    if (std::any_of(forced.begin(), forced.end(), [](std::size_t m) { return m != npos; })) {
-        Solution k(q);
-        bool all_kept = fits_at(keep_factor * (1 + 1e-9), k);
-        for (std::size_t g = 0; g < p.G() && all_kept; ++g) all_kept = forced[g] == npos || k.of[g] == forced[g];
-        if (all_kept) return k.of;
+        if (forced[g] != npos) {
+            kept_load[forced[g]] += p.load[g];
+            any_forced = true;
+        }
+    if (any_forced) {
+        double keep_factor = 1.0;
+        for (std::size_t m = 0; m < p.M(); ++m) keep_factor = std::max(keep_factor, kept_load[m] / p.cap[m]);
+        bool all_kept = fits_at(keep_factor * (1 + 1e-9));
+        for (std::size_t g = 0; g < p.G() && all_kept; ++g) all_kept = forced[g] == npos || fit[g] == forced[g];
+        if (all_kept) return fit;
     }
-    double lo = 1.0, hi = 1.0;
-    Solution s(q);
-    do {
+    // Otherwise the smallest factor that fits, to 1/1000: doubling, then bisection.
+    double lo = 1.0, hi = 2.0;
+    while (!fits_at(hi) && hi < 1e9) {
+        lo = hi;
         hi *= 2.0;
-        s = Solution(q);
-    } while (!fits_at(hi, s) && hi < 1e9);
+    }
     while (hi - lo > 1e-3 * hi) {
         const double mid = 0.5 * (lo + hi);
-        Solution t(q);
-        if (fits_at(mid, t)) hi = mid;
-        else lo = mid;
+        (fits_at(mid) ? hi : lo) = mid;
     }
-    Solution result(q);
-    fits_at(hi, result);
-    return result.of;
+    return fit;
 }
 
 /// The message when a station's grids do not pack (found by the search, not by check_roster).
@@ -562,7 +567,8 @@ const char* change_name(ManagerChange change) noexcept
     return "unknown";
 }
 
-ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers)
+ValidationReport check_roster(const Territory& territory, const Plan& plan, const std::vector<Manager>& managers,
+                              bool allow_infeasible)
 {
     (void)territory;
     ValidationReport report;
@@ -615,15 +621,15 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
     for (auto& l : station_loads) std::sort(l.begin(), l.end());
     for (std::size_t s = 0; s < S; ++s) {
         const std::string st = plan.stations[s].station_id;
-        auto add = [&](std::string what, std::string fix) {
-            report.add({Severity::error, IssueCode::managers_infeasible, "", "", label(st), std::move(what),
-                        std::move(fix)});
+        auto add = [&](std::string what, std::string fix, bool relaxable = true) {
+            report.add({relaxable && allow_infeasible ? Severity::warning : Severity::error,
+                        IssueCode::managers_infeasible, "", "", label(st), std::move(what), std::move(fix)});
         };
         if (grids[s] == 0) continue;
         if (count[s] == 0) {
             add(fmt::format("station '{}' has {} grids (load {}) but no manager on the roster", label(st), grids[s],
                             number(load[s])),
-                fmt::format("add managers with station_id '{}' to the roster", st));
+                fmt::format("add managers with station_id '{}' to the roster", st), false);
             continue;
         }
         if (cap[s] < load[s] * (1 - eps) - eps)
@@ -717,9 +723,9 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         throw Error(ErrorCode::invalid_argument,
                     fmt::format("assign: the assignment in force names {} grids, the plan has {}",
                                 options.in_force.size(), plan.num_grids()));
-    const auto roster = check_roster(territory, plan, managers);
+    const auto roster = check_roster(territory, plan, managers, options.allow_infeasible);
     for (const auto& i : roster.issues)
-        if (i.severity == Severity::error && !(options.allow_infeasible && i.code == IssueCode::managers_infeasible))
+        if (i.severity == Severity::error)
             throw Error(ErrorCode::invalid_input, fmt::format("assign: {}{}{}", i.message, i.fix.empty() ? "" : " (",
                                                               i.fix.empty() ? "" : i.fix + ")"));
     if (plan.grid_of.size() != territory.transformers.size() || plan.load.size() != territory.transformers.size())
@@ -782,9 +788,8 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
     a.grid_manager.assign(G, npos);
     a.grid_travel_km.assign(G, 0.0);
     a.grid_change.assign(G, ManagerChange::fresh);
-    a.grid_manager_before.assign(G, npos);
-    std::unordered_map<std::string, std::size_t> manager_index;
-    for (std::size_t k = 0; k < managers.size(); ++k) manager_index.emplace(managers[k].id, k);
+    a.grid_manager_before = options.in_force;
+    a.grid_manager_before.resize(G);
     a.stations.resize(S);
     // Travel along the roads when the territory has them (one Dijkstra per manager).
     const detail::RoadNetwork roads(territory.roads);
@@ -849,16 +854,17 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         // The assignment in force: its manager per local grid (npos: none, or not on the
         // station's roster any more), priced so that keeping it outweighs every other term.
         std::vector<std::size_t> forced(p.G(), npos);
-        if (!options.in_force.empty())
+        if (!options.in_force.empty()) {
+            std::unordered_map<std::string, std::size_t> local_manager;
+            for (std::size_t m = 0; m < p.M(); ++m) local_manager.emplace(managers[p.managers[m]].id, m);
             for (std::size_t g = 0; g < p.G(); ++g) {
-                auto it = manager_index.find(options.in_force[p.grids[g]]);
-                if (it == manager_index.end()) continue;
-                for (std::size_t m = 0; m < p.M(); ++m)
-                    if (p.managers[m] == it->second) forced[g] = m;
-                if (forced[g] == npos) continue;
+                auto it = local_manager.find(options.in_force[p.grids[g]]);
+                if (it == local_manager.end()) continue;
+                forced[g] = it->second;
                 for (std::size_t m = 0; m < p.M(); ++m)
                     if (m != forced[g]) p.cost[g * p.M() + m] += options.move_km;
             }
+        }
 
         auto& sum = a.stations[s];
         Solution best(p);
@@ -875,7 +881,6 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
             const auto gg = p.grids[g];
             a.grid_manager[gg] = p.managers[best.of[g]];
             a.grid_travel_km[gg] = p.travel[g * p.M() + best.of[g]];
-            if (forced[g] != npos) a.grid_manager_before[gg] = p.managers[forced[g]];
             if (options.in_force.empty() || options.in_force[gg].empty()) continue;
             auto& change = a.grid_change[gg];
             if (forced[g] == npos) change = ManagerChange::manager_left;
@@ -920,9 +925,8 @@ Assignment assign_managers(const Territory& territory, const CsrGraph& graph, co
         if (it != current[g].end()) f.kept_customers += it->second;
     }
     for (std::size_t k = 0; k < managers.size(); ++k)
-        a.over_capacity[k] = std::max(0.0, a.figures[k].load - managers[k].capacity * (1 + eps) - eps) > 0
-                                 ? a.figures[k].load - managers[k].capacity
-                                 : 0.0;
+        if (a.figures[k].load > managers[k].capacity * (1 + eps) + eps)
+            a.over_capacity[k] = a.figures[k].load - managers[k].capacity;
     for (std::size_t g = 0; g < G; ++g) {
         const auto change = a.grid_change[g];
         for (auto* sum : {&a.stations[plan.grid_station[g]], &a.overall}) {

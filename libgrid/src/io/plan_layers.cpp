@@ -43,12 +43,11 @@ double number_of(const OGRFeature& f, int idx)
 SrsPtr metric_crs(const OGRSpatialReference* src, Point centre, const Box& extent)
 {
     // A plan in a local planar frame (--assume-crs local) comes back from the GeoPackage with
-    // its "Undefined geographic SRS" (srs_id 0) or "Undefined Cartesian SRS" (-1): its
-    // coordinates are the metres to draw, as are any "degrees" far outside lon/lat range.
-    const std::string name = src && src->GetName() ? src->GetName() : "";
+    // an undefined SRS, which detail::layer_srs() already made null: its coordinates are the
+    // metres to draw, as are any "degrees" far outside lon/lat range.
     const bool not_degrees = !extent.empty() && (std::abs(extent.min_x) > 360 || std::abs(extent.max_x) > 360 ||
                                                  std::abs(extent.min_y) > 90 || std::abs(extent.max_y) > 90);
-    if (!src || src->IsLocal() || (!src->IsGeographic() && !src->IsProjected()) || name.rfind("Undefined", 0) == 0 ||
+    if (!src || src->IsLocal() || (!src->IsGeographic() && !src->IsProjected()) ||
         (src->IsGeographic() && not_degrees))
         return nullptr;
     Box at_centre;

@@ -59,7 +59,7 @@ VerifyReport verify_assignment(const Territory& territory, const Plan& plan, con
             // Over capacity is allowed, but it must be said, and said truly.
             const double over = std::max(0.0, load[k] - m.capacity);
             const double said = k < declared_over.size() ? declared_over[k] : 0.0;
-            if (std::abs(over - said) > 1e-6 * std::max(1.0, m.capacity) && over > m.capacity * 1e-9 + 1e-9)
+            if (std::abs(over - said) > 1e-6 * std::max(1.0, m.capacity))
                 problem(fmt::format("manager '{}' holds load {:.6g}, {:.6g} over the capacity {:.6g}, but the "
                                     "assignment reports {:.6g} over",
                                     m.id, load[k], over, m.capacity, said));

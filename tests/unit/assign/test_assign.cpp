@@ -500,7 +500,7 @@ TEST_CASE("assign: managers stay put, and a roster change moves only what it mus
             CHECK(a.grid_change[g] == (was_m3 ? ManagerChange::manager_left : ManagerChange::kept));
             if (was_m3) {
                 CHECK(roster2[a.grid_manager[g]].id == "NEW");
-                CHECK(a.grid_manager_before[g] == npos);
+                CHECK(a.grid_manager_before[g] == "M3");
             }
             changed += roster2[a.grid_manager[g]].id != in_force[g];
         }
