@@ -446,6 +446,11 @@ TEST_CASE("assign: packing failures have their own issue code, and allow_infeasi
     auto wrong = a.over_capacity;
     for (auto& w : wrong) w = w > 0 ? w / 2 : 0.0;
     CHECK_FALSE(verify_assignment(c.t, c.plan, a.managers, a.grid_manager, wrong).ok());
+    // ... or an overload declared for a manager who is not over.
+    auto invented = a.over_capacity;
+    for (std::size_t k = 0; k < invented.size(); ++k)
+        if (invented[k] == 0.0) invented[k] = 50.0;
+    if (invented != a.over_capacity) CHECK_FALSE(verify_assignment(c.t, c.plan, a.managers, a.grid_manager, invented).ok());
 }
 
 TEST_CASE("assign: managers stay put, and a roster change moves only what it must, and says why")
