@@ -5,11 +5,14 @@
 
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/plan_folder.hpp>
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -194,27 +197,35 @@ int run_check(const CheckFlags& flags)
                                                            territory.work_crs_wkt, territory.output_crs_wkt, protect))
                     written.push_back(p);
         }
-        std::string levels_json;
+        nlohmann::ordered_json levels = nlohmann::ordered_json::array();
         for (std::size_t k = 0; k < territory.levels.size(); ++k)
-            levels_json += fmt::format("{}{{\"name\": {}, \"units\": {}, \"units_without_transformer\": {}}}",
-                                       k ? ", " : "", json_string(territory.levels[k].name),
-                                       territory.levels[k].units.size(), empty_units.count(k) ? empty_units[k] : 0);
-        const std::string json = fmt::format(
-            "{{\n  \"transformers_read\": {},\n  \"transformers\": {},\n  \"rejected\": {},\n"
-            "  \"customers\": {},\n  \"stations\": {},\n  \"feeders\": {},\n  \"feeder_links\": {},\n"
-            "  \"levels\": [{}],\n  \"work_crs\": {},\n  \"study_area_km2\": {:.6f},\n"
-            "  \"border_edges\": {},\n  \"feeder_edges\": {},\n  \"barrier_edges\": {},\n"
-            "  \"components_by_border\": {},\n"
-            "  \"components\": {},\n  \"errors\": {},\n  \"warnings\": {},\n  \"issues\": {}\n}}\n",
-            read_count, txs.size(), report.rejected.size(), territory.total_customers(), stations.size(),
-            flags.in.feeders.empty() ? feeders_used.size() : territory.feeders.size(),
-            territory.feeder_links.size(), levels_json, json_string(territory.work_crs_name), study_km2,
-            border_edges, feeder_edges, barrier_edges, graph ? graph->components.sizes.size() : 0,
-            graph ? graph->components_with_feeders.sizes.size() : 0, errors, warnings, issues_json(report));
+            levels.push_back({{"name", territory.levels[k].name},
+                              {"units", territory.levels[k].units.size()},
+                              {"units_without_transformer", empty_units.count(k) ? empty_units[k] : 0}});
+        const nlohmann::ordered_json report_json{
+            {"transformers_read", read_count},
+            {"transformers", txs.size()},
+            {"rejected", report.rejected.size()},
+            {"customers", territory.total_customers()},
+            {"stations", stations.size()},
+            {"feeders", flags.in.feeders.empty() ? feeders_used.size() : territory.feeders.size()},
+            {"feeder_links", territory.feeder_links.size()},
+            {"levels", levels},
+            {"work_crs", territory.work_crs_name},
+            {"study_area_km2", std::round(study_km2 * 1e6) / 1e6},
+            {"border_edges", border_edges},
+            {"feeder_edges", feeder_edges},
+            {"barrier_edges", barrier_edges},
+            {"components_by_border", graph ? graph->components.sizes.size() : 0},
+            {"components", graph ? graph->components_with_feeders.sizes.size() : 0},
+            {"errors", errors},
+            {"warnings", warnings},
+            {"issues", nlohmann::ordered_json::parse(libgrid::issues_json(report.issues))}};
+        const std::string json = report_json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
         const auto dir = std::filesystem::path(flags.out);
         libgrid::write_text_file((dir / "check_report.json").string(), json, protect);
         written.push_back((dir / "check_report.json").string());
-        libgrid::write_text_file((dir / "rejected.csv").string(), rejected_csv_text(report), protect);
+        libgrid::write_text_file((dir / "rejected.csv").string(), libgrid::rejected_csv(report.rejected), protect);
         written.push_back((dir / "rejected.csv").string());
         fmt::print("outputs:\n");
         for (const auto& p : written) fmt::print("  {}\n", p);

@@ -202,42 +202,6 @@ void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_c
     }
 }
 
-std::string json_string(const std::string& s)
-{
-    std::string out = "\"";
-    for (const unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-            else out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
-
-std::string issues_json(const libgrid::ValidationReport& report)
-{
-    std::string out = "[";
-    for (std::size_t k = 0; k < report.issues.size(); ++k) {
-        const auto& i = report.issues[k];
-        out += fmt::format("{}\n    {{\"severity\": {}, \"code\": {}, \"file\": {}, \"layer\": {}, "
-                           "\"feature\": {}, \"message\": {}, \"fix\": {}}}",
-                           k ? "," : "",
-                           json_string(i.severity == libgrid::Severity::error     ? "error"
-                                       : i.severity == libgrid::Severity::warning ? "warning"
-                                                                                  : "info"),
-                           json_string(libgrid::issue_name(i.code)), json_string(i.file),
-                           json_string(i.layer), json_string(i.feature_id), json_string(i.message),
-                           json_string(i.fix));
-    }
-    return out + (report.issues.empty() ? "]" : "\n  ]");
-}
-
 std::string with_commas(double value)
 {
     const bool whole = std::abs(value - std::round(value)) < 1e-9;
@@ -258,58 +222,6 @@ libgrid::Format parse_output_format(const std::string& name)
     if (name == "shp") return libgrid::Format::shp;
     if (name == "geojson") return libgrid::Format::geojson;
     throw CLI::ValidationError("--formats", "unknown format '" + name + "' (use gpkg, shp, geojson)");
-}
-
-std::string rejected_csv_text(const libgrid::ValidationReport& report)
-{
-    // Every text column is quoted, as check has always written it, so that spreadsheet tools
-    // never reinterpret an id such as 00123 as a number.
-    auto q = [](const std::string& s) {
-        std::string r = "\"";
-        for (char c : s) r += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return r + "\"";
-    };
-    std::string out = "file,layer,fid,transformer_id,code,reason\n";
-    for (const auto& r : report.rejected)
-        out += fmt::format("{},{},{},{},{},{}\n", q(r.file), q(r.layer), r.fid, q(r.id),
-                           libgrid::issue_name(r.code), q(r.reason));
-    return out;
-}
-
-std::string number_text(double value)
-{
-    if (!std::isfinite(value)) return fmt::format("{}", value);
-    // Integral values below 2^53 are exact in a double, so "%.0f" prints them exactly.
-    if (std::abs(value) < 9007199254740992.0 && value == std::trunc(value))
-        return fmt::format("{:.0f}", value == 0.0 ? 0.0 : value); // no "-0"
-    std::string s = fmt::format("{:.6f}", value);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s == "-0" ? "0" : s;
-}
-
-std::string json_number(double value)
-{
-    // Shortest round-trip form (fmt's default): exact, locale-free and the same on every run.
-    return std::isfinite(value) ? fmt::format("{}", value) : "null";
-}
-
-void append_csv_field(fmt::memory_buffer& out, std::string_view s)
-{
-    const bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (quote) out.push_back('"');
-    for (const char c : s) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
-    }
-    if (quote) out.push_back('"');
-}
-
-std::string csv_field(const std::string& s)
-{
-    fmt::memory_buffer buf;
-    append_csv_field(buf, s);
-    return fmt::to_string(buf);
 }
 
 bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
@@ -334,82 +246,6 @@ bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
         }
     }
     return !quoted;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing a plan folder
-
-namespace fs = std::filesystem;
-
-void refuse_inputs(const std::vector<fs::path>& targets, const std::vector<std::string>& protect, const char* command)
-{
-    for (const auto& t : targets)
-        if (libgrid::is_input(t.string(), protect))
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("{}: refusing to write '{}': it is an input of this run "
-                                             "(fix: choose another --out folder)",
-                                             command, t.string()));
-}
-
-StagingFolder::StagingFolder(const fs::path& out_dir, const char* command)
-    : m_path(out_dir / fmt::format(".{}-tmp-{}", command, ::getpid()))
-{
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
-    if (!ec) {
-        fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
-        fs::create_directories(m_path, ec);
-    }
-    if (ec)
-        throw libgrid::Error(libgrid::ErrorCode::io_write,
-                             fmt::format("{}: cannot create the output folder '{}': {}", command, m_path.string(),
-                                         ec.message()));
-}
-
-StagingFolder::~StagingFolder()
-{
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-}
-
-void move_into_place(const StagingFolder& staging, const fs::path& out_dir, const std::vector<std::string>& protect,
-                     const char* command)
-{
-    std::vector<fs::path> staged, targets;
-    for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
-    std::sort(staged.begin(), staged.end());
-    for (const auto& p : staged) targets.push_back(out_dir / p.filename());
-    refuse_inputs(targets, protect, command);
-    for (std::size_t i = 0; i < staged.size(); ++i) {
-        std::error_code ec;
-        fs::rename(staged[i], targets[i], ec);
-        if (ec)
-            throw libgrid::Error(libgrid::ErrorCode::io_write,
-                                 fmt::format("{}: cannot move '{}' into place as '{}': {}", command,
-                                             staged[i].string(), targets[i].string(), ec.message()));
-    }
-}
-
-namespace {
-
-/// Readable 10-character names for Shapefile columns whose plain truncation would read badly
-/// (the writer would turn `transformers` into `transforme`).
-const std::vector<std::pair<std::string, std::string>> shp_names{
-    {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
-    {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
-    {"manager_name", "mgr_name"},    {"manager_phone", "mgr_phone"}, {"current_manager", "cur_mgr"},
-};
-
-} // namespace
-
-void use_short_names(std::vector<libgrid::FeatureTable>& tables, bool shp)
-{
-    for (auto& t : tables)
-        for (auto& f : t.fields)
-            for (const auto& [full, brief] : shp_names) {
-                if (shp && f.name == full) f.name = brief;
-                else if (!shp && f.name == brief) f.name = full;
-            }
 }
 
 } // namespace gp

@@ -211,7 +211,7 @@ int run_locate(const LocateFlags& f)
         libgrid::write_tables(dir, out.stem().string(), libgrid::Format::gpkg, {t}, points.crs_wkt,
                               points.crs_wkt, protect);
     } else {
-        fmt::memory_buffer buf;
+        std::string buf;
         auto field = [&buf](const std::string& s) { append_csv_field(buf, s); };
         fmt::format_to(std::back_inserter(buf), "id,x,y,grid_id,station_id,manager_id,manager_name,"
                                                 "manager_phone,inside,distance_m{}\n",
@@ -231,7 +231,7 @@ int run_locate(const LocateFlags& f)
                 field(c->manager_phone);
                 if (where[i].inside) {
                     const char tail[] = ",true,0";
-                    buf.append(tail, tail + sizeof(tail) - 1);
+                    buf += tail;
                 } else {
                     fmt::format_to(std::back_inserter(buf), ",false,{:.2f}", where[i].distance_m);
                 }
@@ -239,7 +239,7 @@ int run_locate(const LocateFlags& f)
                 fmt::format_to(std::back_inserter(buf), ",{},{},,,,,,false,", p.xy.x, p.xy.y);
             } else {
                 const char tail[] = ",,,,,,,,,";
-                buf.append(tail, tail + sizeof(tail) - 1);
+                buf += tail;
             }
             if (f.skip_invalid) {
                 buf.push_back(',');
@@ -247,7 +247,7 @@ int run_locate(const LocateFlags& f)
             }
             buf.push_back('\n');
         }
-        libgrid::write_text_file(f.out, std::string(buf.data(), buf.size()), protect);
+        libgrid::write_text_file(f.out, buf, protect);
     }
     progress.stage_done("write");
     const double t_write = seconds_since(lap);

@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <set>
-#include <unordered_map>
 
 namespace gp {
 
@@ -114,81 +112,14 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& f, const l
     return a;
 }
 
-void add_manager_fields(libgrid::FeatureTable& grids, const libgrid::Plan& plan, const libgrid::Assignment& a)
+void attach_managers(libgrid::PlanFolder& folder, const libgrid::Assignment& a, const ManagerFlags& flags)
 {
-    std::unordered_map<std::string, std::size_t> by_id;
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) by_id.emplace(plan.grid_id[g], g);
-    // The columns are reused when the table has them (a plan assigned before), else added.
-    auto column = [&](const char* name, const char* shp) {
-        for (std::size_t j = 0; j < grids.fields.size(); ++j)
-            if (grids.fields[j].name == name || grids.fields[j].name == shp) return j;
-        grids.fields.push_back({name, libgrid::FieldType::text});
-        return grids.fields.size() - 1;
-    };
-    const std::size_t c_id = column("manager_id", "manager_id"), c_name = column("manager_name", "mgr_name"),
-                      c_phone = column("manager_phone", "mgr_phone");
-    auto text = [](const std::string& v) { return v.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{v}; };
-    for (auto& row : grids.rows) {
-        row.resize(grids.fields.size());
-        const auto* id = std::get_if<std::string>(&row[0]);
-        auto it = id ? by_id.find(*id) : by_id.end();
-        if (it == by_id.end()) continue;
-        const auto& m = a.managers[a.grid_manager[it->second]];
-        row[c_id] = m.id;
-        row[c_name] = text(m.name);
-        row[c_phone] = text(m.phone);
-    }
-}
-
-std::string add_manager_columns(const std::string& csv, const libgrid::Plan& plan, const libgrid::Assignment& a)
-{
-    std::unordered_map<std::string, std::size_t> by_id;
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) by_id.emplace(plan.grid_id[g], g);
-    std::string out;
-    std::size_t grid_col = std::string::npos, keep = std::string::npos, pos = 0;
-    std::vector<std::string> f;
-    bool header = true;
-    auto join = [](const std::vector<std::string>& fields, std::size_t n) {
-        std::string line;
-        for (std::size_t j = 0; j < n && j < fields.size(); ++j) line += (j ? "," : "") + csv_field(fields[j]);
-        return line;
-    };
-    while (pos < csv.size()) {
-        auto end = csv.find('\n', pos);
-        if (end == std::string::npos) end = csv.size();
-        std::string line = csv.substr(pos, end - pos);
-        pos = end + 1;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) continue;
-        const bool parsed = split_csv_line(line, f);
-        if (header) {
-            // Manager columns of an earlier assignment are replaced (they are always the last three).
-            keep = f.size();
-            if (f.size() >= 3 && f[f.size() - 3] == "manager_id") keep = f.size() - 3;
-            for (std::size_t j = 0; j < keep; ++j)
-                if (f[j] == "grid_id") grid_col = j;
-            out += join(f, keep) + ",manager_id,manager_name,manager_phone\n";
-            header = false;
-            continue;
-        }
-        std::string extra = ",,,";
-        if (parsed && grid_col < f.size()) {
-            auto it = by_id.find(f[grid_col]);
-            if (it != by_id.end()) {
-                const auto& m = a.managers[a.grid_manager[it->second]];
-                extra = fmt::format(",{},{},{}", csv_field(m.id), csv_field(m.name), csv_field(m.phone));
-            }
-        }
-        out += (parsed ? join(f, keep) : line) + extra + "\n";
-    }
-    return out;
+    folder.grid_manager.clear();
+    for (const std::size_t k : a.grid_manager) folder.grid_manager.push_back(a.managers[k].id);
+    folder.report.managers = libgrid::make_managers_report(folder.plan, a, flags.options, flags.managers, flags.capacity);
 }
 
 namespace {
-
-std::string share_text(double share) { return share < 0 ? std::string() : number_text(std::round(share * 1e6) / 1e6); }
-
-std::string share_json(double share) { return share < 0 ? std::string("null") : json_number(share); }
 
 std::string percent_text(double share)
 {
@@ -196,116 +127,6 @@ std::string percent_text(double share)
 }
 
 } // namespace
-
-std::string managers_csv(const libgrid::Assignment& a)
-{
-    std::string out = "manager_id,name,phone,station_id,grids,customers,load,capacity,travel_km,continuity_share\n";
-    for (std::size_t k = 0; k < a.managers.size(); ++k) {
-        const auto& m = a.managers[k];
-        const auto& f = a.figures[k];
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_field(m.id), csv_field(m.name), csv_field(m.phone),
-                           csv_field(m.station_id), f.grids, number_text(f.customers), number_text(f.load),
-                           number_text(m.capacity), number_text(std::round(f.travel_km * 1000) / 1000),
-                           f.known_customers > 0 ? share_text(f.kept_customers / f.known_customers) : std::string());
-    }
-    return out;
-}
-
-std::string contacts_csv(const libgrid::Territory& t, const libgrid::Plan& plan, const libgrid::Assignment& a)
-{
-    // Communities: the level whose name says so, else the second finest, else the finest.
-    std::size_t level = libgrid::npos;
-    for (std::size_t l = 0; l < t.levels.size(); ++l) {
-        std::string n = t.levels[l].name;
-        std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        if (n.find("communit") != std::string::npos) level = l;
-    }
-    if (level == libgrid::npos && !t.levels.empty()) level = t.levels.size() >= 2 ? t.levels.size() - 2 : 0;
-    std::vector<std::set<std::size_t>> units(plan.num_grids());
-    if (level != libgrid::npos && t.transformer_unit.size() == t.transformers.size()) {
-        for (std::size_t i = 0; i < t.transformers.size(); ++i) {
-            std::size_t u = t.transformer_unit[i];
-            for (std::size_t l = t.levels.size() - 1; l > level && u != libgrid::npos; --l) u = t.levels[l].units[u].parent;
-            if (u != libgrid::npos) units[plan.grid_of[i]].insert(u);
-        }
-    }
-    std::string out = "grid_id,station_id,manager_id,manager,phone,communities\n";
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) { // the plan's order is reading order
-        const auto& m = a.managers[a.grid_manager[g]];
-        std::string names;
-        for (const std::size_t u : units[g]) {
-            const auto& unit = t.levels[level].units[u];
-            names += (names.empty() ? "" : "; ") + (unit.name.empty() ? unit.id : unit.name);
-        }
-        out += fmt::format("{},{},{},{},{},{}\n", csv_field(plan.grid_id[g]),
-                           csv_field(plan.stations[plan.grid_station[g]].station_id), csv_field(m.id),
-                           csv_field(m.name.empty() ? m.id : m.name), csv_field(m.phone), csv_field(names));
-    }
-    return out;
-}
-
-namespace {
-
-std::string summary_json(const libgrid::AssignSummary& s, const std::string& pad)
-{
-    return fmt::format(
-        "{p}\"grids\": {},\n{p}\"managers\": {},\n{p}\"managers_used\": {},\n{p}\"load\": {},\n{p}\"capacity\": {},\n"
-        "{p}\"capacity_use\": {},\n{p}\"max_capacity_use\": {},\n{p}\"travel_km\": {},\n{p}\"continuity\": {},\n"
-        "{p}\"adjacent_pair_share\": {},\n{p}\"one_group_share\": {},\n{p}\"objective\": {},\n"
-        "{p}\"lower_bound\": {},\n{p}\"gap\": {},\n{p}\"exact\": {},\n{p}\"kept\": {},\n{p}\"moved\": {},\n"
-        "{p}\"moved_manager_left\": {},\n{p}\"moved_for_capacity\": {},\n{p}\"capacity_raised\": {}",
-        s.grids, s.managers, s.managers_used, json_number(s.load), json_number(s.capacity),
-        json_number(s.capacity > 0 ? s.load / s.capacity : 0.0), json_number(s.max_capacity_use),
-        json_number(s.travel_km), share_json(s.continuity), share_json(s.adjacent_pair_share),
-        share_json(s.one_group_share), json_number(s.objective), json_number(s.lower_bound), json_number(s.gap),
-        s.exact, s.kept, s.moved, s.manager_left, s.capacity_moves, s.capacity_raised, fmt::arg("p", pad));
-}
-
-} // namespace
-
-std::string add_managers_json(const std::string& report, const libgrid::Plan& plan, const libgrid::Assignment& a,
-                              const ManagerFlags& flags)
-{
-    std::string stations;
-    for (std::size_t s = 0; s < plan.stations.size(); ++s)
-        stations += fmt::format("{}\n      {{\n        \"station_id\": {},\n{}\n      }}", s ? "," : "",
-                                json_string(plan.stations[s].station_id), summary_json(a.stations[s], "        "));
-    // What changed against the managers in force, grid by grid, and who is over capacity.
-    std::string changes, over;
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
-        const auto change = a.grid_change[g];
-        if (change == libgrid::ManagerChange::fresh || change == libgrid::ManagerChange::kept) continue;
-        changes += fmt::format("{}\n      {{\"grid_id\": {}, \"from\": {}, \"to\": {}, \"reason\": {}}}",
-                               changes.empty() ? "" : ",", json_string(plan.grid_id[g]),
-                               json_string(a.grid_manager_before[g]),
-                               json_string(a.managers[a.grid_manager[g]].id),
-                               json_string(libgrid::change_name(change)));
-    }
-    for (std::size_t k = 0; k < a.managers.size(); ++k)
-        if (a.over_capacity[k] > 0)
-            over += fmt::format("{}\n      {{\"manager_id\": {}, \"load\": {}, \"capacity\": {}, \"over\": {}}}",
-                                over.empty() ? "" : ",", json_string(a.managers[k].id), json_number(a.figures[k].load),
-                                json_number(a.managers[k].capacity), json_number(a.over_capacity[k]));
-    const std::string section = fmt::format(
-        "  \"managers\": {{\n    \"roster\": {},\n    \"slot_capacity\": {},\n"
-        "    \"options\": {{\"continuity_km\": {}, \"adjacency_km\": {}, \"move_km\": {}, \"in_force\": {}, "
-        "\"allow_infeasible\": {}}},\n    \"travel\": {},\n"
-        "    \"straight_fallbacks\": {},\n    \"overall\": {{\n{}\n    }},\n"
-        "    \"stations\": [{}\n    ],\n    \"changes\": [{}\n    ],\n    \"over_capacity\": [{}\n    ]\n  }}\n}}\n",
-        flags.managers.empty() ? std::string("null") : json_string(flags.managers),
-        flags.managers.empty() ? json_number(flags.capacity) : std::string("null"),
-        json_number(flags.options.continuity_km), json_number(flags.options.adjacency_km),
-        json_number(flags.options.move_km), a.overall.kept + a.overall.moved > 0, flags.options.allow_infeasible,
-        json_string(a.travel_by_road ? "road" : "straight line"), a.straight_fallbacks,
-        summary_json(a.overall, "      "), stations, changes, over);
-    // A managers section of an earlier assignment is replaced (it is always the last one).
-    const auto earlier = report.find("\n  \"managers\": {");
-    const auto close = earlier != std::string::npos ? earlier : report.rfind('}');
-    if (close == std::string::npos) return report;
-    std::string head = report.substr(0, close);
-    while (!head.empty() && (head.back() == ',' || head.back() == '\n' || head.back() == ' ')) head.pop_back();
-    return head + (!head.empty() && head.back() == '{' ? "\n" : ",\n") + section;
-}
 
 void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment& a)
 {

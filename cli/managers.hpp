@@ -5,6 +5,7 @@
 #include <libgrid/assign.hpp>
 #include <libgrid/io.hpp>
 #include <libgrid/partition.hpp>
+#include <libgrid/plan_folder.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -36,22 +37,9 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& flags, con
                                                   const std::string& encoding, const libgrid::ProgressFn& progress,
                                                   std::size_t max_issues, int& exit_code);
 
-/// Fills the grids layer's manager_id and adds manager_name and manager_phone (rows keyed by
-/// the grid id in column 0).
-void add_manager_fields(libgrid::FeatureTable& grids, const libgrid::Plan& plan, const libgrid::Assignment& a);
-
-/// Appends manager_id,manager_name,manager_phone to an assignments.csv text (by its grid_id column).
-std::string add_manager_columns(const std::string& csv, const libgrid::Plan& plan, const libgrid::Assignment& a);
-
-/// managers.csv: one row per manager on the roster.
-std::string managers_csv(const libgrid::Assignment& a);
-
-/// contacts.csv: one row per grid with its manager, phone and the communities it covers.
-std::string contacts_csv(const libgrid::Territory& territory, const libgrid::Plan& plan, const libgrid::Assignment& a);
-
-/// Inserts a "managers" section before the closing brace of a report.json text.
-std::string add_managers_json(const std::string& report, const libgrid::Plan& plan, const libgrid::Assignment& a,
-                              const ManagerFlags& flags);
+/// Puts an assignment into a plan folder: each grid's manager id and the report's managers
+/// section (roster, options, figures, changes).
+void attach_managers(libgrid::PlanFolder& folder, const libgrid::Assignment& a, const ManagerFlags& flags);
 
 /// The managers section of the stdout summary.
 void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment& a);

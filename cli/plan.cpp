@@ -125,116 +125,6 @@ std::vector<std::pair<std::string, double>> parse_class_weights(const std::vecto
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writing: a temporary folder inside --out, then one rename per file
-
-/// Every file a plan run will put into the output folder, known before anything is computed so
-/// that a run that would replace an input stops at once rather than after the partition.
-std::vector<fs::path> planned_outputs(const fs::path& dir, const std::vector<libgrid::Format>& formats)
-{
-    std::vector<fs::path> out{dir / "assignments.csv", dir / "report.json", dir / "rejected.csv"};
-    for (const auto f : formats) {
-        if (f == libgrid::Format::gpkg) out.push_back(dir / "grids.gpkg");
-        for (const char* layer : {"grids", "transformers", "service_areas"}) {
-            if (f == libgrid::Format::geojson) out.push_back(dir / (std::string(layer) + ".geojson"));
-            if (f == libgrid::Format::shp)
-                for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"})
-                    out.push_back(dir / (std::string(layer) + ext));
-        }
-    }
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables
-
-/// The layers of grids.gpkg (and their Shapefile / GeoJSON twins).
-std::vector<libgrid::FeatureTable> make_tables(const libgrid::Territory& t, const libgrid::ServiceAreas& areas,
-                                               const libgrid::Plan& plan, const libgrid::PlanMetrics& m,
-                                               std::vector<libgrid::MultiPolygon> grid_shapes)
-{
-    using libgrid::FieldType;
-    const auto& stations = plan.stations;
-    libgrid::FeatureTable grids{"grids", libgrid::GeometryKind::polygon,
-                                {{"grid_id", FieldType::text},
-                                 {"station_id", FieldType::text},
-                                 {"load", FieldType::real},
-                                 {"customers", FieldType::real},
-                                 {"transformers", FieldType::integer},
-                                 {"feeders", FieldType::integer},
-                                 {"admin_units", FieldType::integer},
-                                 {"area_km2", FieldType::real},
-                                 {"polsby_popper", FieldType::real},
-                                 {"deviation", FieldType::real},
-                                 {"manager_id", FieldType::text}},
-                                {}, {}, {}, {}};
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
-        const auto& gm = m.grids[g];
-        grids.polygons.push_back(std::move(grid_shapes[g]));
-        // manager_id stays NULL until managers are assigned (a later stage); the column is
-        // there now so that maps and joins made today keep working then.
-        grids.rows.push_back({plan.grid_id[g], stations[plan.grid_station[g]].station_id, gm.load, gm.customers,
-                              static_cast<std::int64_t>(gm.transformers), static_cast<std::int64_t>(gm.feeders),
-                              static_cast<std::int64_t>(gm.admin_units), gm.area_km2, gm.polsby_popper,
-                              gm.deviation, std::monostate{}});
-    }
-    std::vector<libgrid::FieldDef> fields{{"transformer_id", FieldType::text},
-                                          {"grid_id", FieldType::text},
-                                          {"station_id", FieldType::text},
-                                          {"customers", FieldType::real},
-                                          {"load", FieldType::real},
-                                          {"branch_id", FieldType::text}}; // for render --by branch
-    // The current manager goes with the transformers when the input has one, so that
-    // `grid-partition assign` on this folder can keep customers with their manager.
-    const bool with_current = std::any_of(t.transformers.begin(), t.transformers.end(),
-                                          [](const auto& x) { return !x.current_manager.empty(); });
-    if (with_current) fields.push_back({"current_manager", FieldType::text});
-    libgrid::FeatureTable tx{"transformers", libgrid::GeometryKind::point, fields, {}, {}, {}, {}};
-    libgrid::FeatureTable sa{"service_areas", libgrid::GeometryKind::polygon, fields, {}, {}, {}, {}};
-    for (std::size_t i = 0; i < t.transformers.size(); ++i) {
-        const auto& x = t.transformers[i];
-        std::vector<libgrid::FieldValue> row{x.id, plan.grid_id[plan.grid_of[i]], x.station_id, x.customers,
-                                             plan.load[i], x.branch_id};
-        if (with_current)
-            row.push_back(x.current_manager.empty() ? libgrid::FieldValue{} : libgrid::FieldValue{x.current_manager});
-        tx.rows.push_back(row);
-        tx.points.push_back(x.location);
-        sa.rows.push_back(std::move(row));
-        sa.polygons.push_back(areas.shapes[i]);
-    }
-    return {std::move(grids), std::move(tx), std::move(sa)};
-}
-
-/// assignments.csv: one row per input transformer in input (feature id) order, rejected ones
-/// included so that nothing read goes missing from the table planners work from.
-std::string assignments_csv(const libgrid::Territory& t, const libgrid::ValidationReport& report,
-                            const libgrid::Plan& plan, bool with_status)
-{
-    struct Row {
-        std::int64_t fid;
-        bool rejected;
-        std::size_t index;
-    };
-    std::vector<Row> rows;
-    for (std::size_t i = 0; i < t.transformers.size(); ++i) rows.push_back({t.transformers[i].source_fid, false, i});
-    for (std::size_t i = 0; i < report.rejected.size(); ++i) rows.push_back({report.rejected[i].fid, true, i});
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.fid < b.fid; });
-    std::string out = with_status ? "transformer_id,grid_id,station_id,customers,load,status\n"
-                                  : "transformer_id,grid_id,station_id,customers,load\n";
-    for (const auto& r : rows) {
-        if (r.rejected) {
-            const auto& x = report.rejected[r.index];
-            out += fmt::format("{},,,,,{}\n", csv_field(x.id), csv_field("rejected: " + x.reason));
-            continue;
-        }
-        const auto& x = t.transformers[r.index];
-        out += fmt::format("{},{},{},{},{}{}\n", csv_field(x.id), csv_field(plan.grid_id[plan.grid_of[r.index]]),
-                           csv_field(x.station_id), number_text(x.customers), number_text(plan.load[r.index]),
-                           with_status ? ",planned" : "");
-    }
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Report
 
 struct Timings {
@@ -265,166 +155,10 @@ std::vector<std::string> stations_off_tolerance(const libgrid::Plan& plan)
     return lines;
 }
 
-/// max over grids of |load / (territory load / grids) - 1|: the spread across stations, which
-/// per-station targets hide.
-double deviation_from_territory_mean(const libgrid::PlanMetrics& m)
-{
-    const auto& o = m.overall;
-    if (o.grids == 0 || o.load <= 0) return 0.0;
-    const double mean = o.load / static_cast<double>(o.grids);
-    double worst = 0.0;
-    for (const auto& g : m.grids) worst = std::max(worst, std::abs(g.load / mean - 1.0));
-    return worst;
-}
-
-std::string summary_json(const libgrid::MetricsSummary& s, double target, double lower_bound, const std::string& pad)
-{
-    std::string splits, split_bounds;
-    for (const auto& [level, n] : s.admin_splits)
-        splits += fmt::format("{}{}: {}", splits.empty() ? "" : ", ", json_string(level), n);
-    for (const auto& [level, n] : s.admin_splits_bound)
-        split_bounds += fmt::format("{}{}: {}", split_bounds.empty() ? "" : ", ", json_string(level), n);
-    return fmt::format(
-        "{p}\"grids\": {},\n{p}\"transformers\": {},\n{p}\"customers\": {},\n{p}\"load\": {},\n"
-        "{p}\"target\": {},\n{p}\"lower_bound\": {},\n{p}\"max_abs_deviation\": {},\n{p}\"min_load\": {},\n"
-        "{p}\"max_load\": {},\n{p}\"max_over_min\": {},\n{p}\"polsby_popper_mean\": {},\n"
-        "{p}\"polsby_popper_min\": {},\n{p}\"cut_edges\": {},\n{p}\"cut_border_km\": {},\n"
-        "{p}\"mean_distance_m\": {},\n{p}\"admin_splits\": {{{}}},\n{p}\"admin_splits_bound\": {{{}}},\n"
-        "{p}\"feeder_splits\": {},\n{p}\"feeder_splits_bound\": {},\n"
-        "{p}\"continuity\": {},\n{p}\"non_contiguous\": {},\n{p}\"barrier_edges\": {},\n"
-        "{p}\"barrier_edges_inside\": {},\n{p}\"grids_across_barriers\": {}",
-        s.grids, s.transformers, json_number(s.customers), json_number(s.load), json_number(target),
-        json_number(lower_bound), json_number(s.max_abs_deviation), json_number(s.min_load), json_number(s.max_load),
-        json_number(s.max_over_min), json_number(s.polsby_popper_mean), json_number(s.polsby_popper_min), s.cut_edges,
-        json_number(s.cut_border_km), json_number(s.mean_distance_m), splits, split_bounds, s.feeder_splits,
-        s.feeder_splits_bound,
-        s.continuity < 0 ? std::string("null") : json_number(s.continuity), s.non_contiguous, s.barrier_edges,
-        s.barrier_edges_inside, s.grids_across_barriers, fmt::arg("p", pad));
-}
-
-std::string string_array(const std::vector<std::string>& items)
-{
-    std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + json_string(items[i]);
-    return out + "]";
-}
-
-std::string options_json(const PlanFlags& f)
-{
-    const auto& o = f.partition;
-    std::string per_station, classes;
-    for (const auto& [id, k] : o.grids_per_station)
-        per_station += fmt::format("{}{}: {}", per_station.empty() ? "" : ", ", json_string(id), k);
-    for (const auto& [cls, w] : o.workload.class_weights)
-        classes += fmt::format("{}{}: {}", classes.empty() ? "" : ", ", json_string(cls), json_number(w));
-    return fmt::format(
-        "{{\n    \"grids\": {},\n    \"grids_per_station\": {{{}}},\n    \"target_load\": {},\n"
-        "    \"max_load\": {},\n    \"nest_level\": {},\n    \"allow_infeasible\": {},\n    \"seed\": {},\n"
-        "    \"restarts\": {},\n    \"effort\": {},\n    \"balance_tolerance\": {},\n    \"strict\": {},\n"
-        "    \"weights\": {{\"compactness\": {}, \"admin\": {}, \"feeder\": {}, \"continuity\": {}, \"barrier\": {}}},\n"
-        "    \"workload\": {{\"class_weights\": {{{}}}, \"default_class_weight\": {}, \"per_transformer\": {}, "
-        "\"per_km_feeder\": {}, \"workload_weight\": {}}},\n"
-        "    \"skip_invalid\": {},\n    \"formats\": {}\n  }}",
-        o.grids ? std::to_string(o.grids) : "null", per_station,
-        o.target_load > 0 ? json_number(o.target_load) : "null", o.max_load > 0 ? json_number(o.max_load) : "null",
-        o.nest_level.empty() ? "null" : json_string(o.nest_level), o.allow_infeasible, o.seed, o.restarts,
-        o.effort, json_number(o.balance_tolerance), f.strict, json_number(o.weights.compactness), json_number(o.weights.admin),
-        json_number(o.weights.feeder), json_number(o.weights.continuity), json_number(o.weights.barrier), classes,
-        json_number(o.workload.default_class_weight), json_number(o.workload.per_transformer),
-        json_number(o.workload.per_km_feeder), json_number(o.workload.workload_weight), f.skip_invalid,
-        string_array(f.formats));
-}
-
-std::string relaxed_json(std::uint8_t flags)
-{
-    std::vector<std::string> what;
-    if (flags & libgrid::relax_cap) what.emplace_back("cap");
-    if (flags & libgrid::relax_contiguity) what.emplace_back("contiguity");
-    return string_array(what);
-}
-
-/// The balance requirement at a glance: asked, met or not (and by which stations), and the max
-/// deviation against each station's own target beside the one against the territory's mean.
-std::string balance_json(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
-{
-    std::vector<std::string> missed;
-    bool met = true;
-    double tolerance = 0.0;
-    for (const auto& sp : plan.stations) {
-        tolerance = sp.tolerance;
-        if (sp.target_met) continue;
-        met = false;
-        missed.push_back(sp.station_id);
-    }
-    return fmt::format("{{\"tolerance\": {}, \"target_met\": {}, \"stations_missed\": {}, "
-                       "\"max_deviation_vs_station_target\": {}, \"max_deviation_vs_territory_mean\": {}, "
-                       "\"lower_bound\": {}}}",
-                       json_number(tolerance), met, string_array(missed), json_number(m.overall.max_abs_deviation),
-                       json_number(deviation_from_territory_mean(m)), json_number(m.overall.lower_bound));
-}
-
-struct InputFigures {
-    std::size_t read = 0;
-    std::size_t planned = 0;
-    std::size_t rejected = 0;
-    double customers = 0.0;
-};
-
-std::string report_json(const PlanFlags& f, const libgrid::Territory& t, const libgrid::ValidationReport& report,
-                        const InputFigures& in, const libgrid::Plan& plan, const libgrid::PlanMetrics& m,
-                        const Timings& times)
-{
-    const auto& o = m.overall;
-    std::string stations;
-    for (std::size_t s = 0; s < plan.stations.size(); ++s) {
-        const auto& sp = plan.stations[s];
-        stations += fmt::format(
-            "{}\n    {{\n      \"station_id\": {},\n      \"tolerance\": {},\n      \"target_met\": {},\n"
-            "      \"bound_reason\": {},\n{},\n      \"notes\": {}\n    }}",
-            s ? "," : "", json_string(sp.station_id), json_number(sp.tolerance), sp.target_met,
-            json_string(sp.bound_reason),
-            summary_json(m.stations[s], sp.target, sp.lower_bound, "      "), string_array(sp.notes));
-    }
-    std::string grids;
-    for (std::size_t g = 0; g < plan.num_grids(); ++g) {
-        const auto& gm = m.grids[g];
-        grids += fmt::format(
-            "{}\n    {{\"grid_id\": {}, \"station_id\": {}, \"load\": {}, \"target\": {}, \"deviation\": {}, "
-            "\"customers\": {}, \"transformers\": {}, \"feeders\": {}, \"admin_units\": {}, \"area_km2\": {}, "
-            "\"perimeter_km\": {}, \"polsby_popper\": {}, \"mean_distance_m\": {}, \"relaxed\": {}}}",
-            grids.empty() ? "" : ",", json_string(plan.grid_id[g]), json_string(plan.stations[plan.grid_station[g]].station_id),
-            json_number(gm.load), json_number(plan.grid_target[g]), json_number(gm.deviation),
-            json_number(gm.customers), gm.transformers, gm.feeders, gm.admin_units, json_number(gm.area_km2),
-            json_number(gm.perimeter_km), json_number(gm.polsby_popper), json_number(gm.mean_distance_m),
-            relaxed_json(plan.grid_relaxed.empty() ? 0 : plan.grid_relaxed[g]));
-    }
-    std::vector<std::string> notes;
-    for (const auto& sp : plan.stations)
-        for (const auto& n : sp.notes) notes.push_back(sp.station_id.empty() ? n : sp.station_id + ": " + n);
-    std::string timings;
-    double total = 0.0;
-    for (const auto& [stage, s] : times.stages) {
-        timings += fmt::format("{}{}: {:.3f}", timings.empty() ? "" : ", ", json_string(stage), s);
-        total += s;
-    }
-    const double overall_target = o.grids ? o.load / static_cast<double>(o.grids) : 0.0;
-    return fmt::format(
-        "{{\n  \"inputs\": {{\"transformers_read\": {}, \"transformers_planned\": {}, \"rejected\": {}, "
-        "\"customers\": {}, \"work_crs\": {}, \"errors\": {}, \"warnings\": {}, \"notes\": {}}},\n"
-        "  \"options\": {},\n  \"verification\": \"passed\",\n  \"balance\": {},\n  \"overall\": {{\n{}\n  }},\n"
-        "  \"notes\": {},\n  \"stations\": [{}\n  ],\n  \"grids\": [{}\n  ],\n"
-        "  \"timings_s\": {{{}, \"total\": {:.3f}}},\n  \"issues\": {}\n}}\n",
-        in.read, in.planned, in.rejected, json_number(in.customers), json_string(t.work_crs_name),
-        report.count(libgrid::Severity::error), report.count(libgrid::Severity::warning),
-        report.count(libgrid::Severity::info), options_json(f), balance_json(plan, m),
-        summary_json(o, overall_target, o.lower_bound, "    "),
-        string_array(notes), stations, grids, timings, total, issues_json(report));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Summary on stdout
 
-void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
+void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m, const libgrid::PlanReport& report)
 {
     const auto& o = m.overall;
     // Splits with their lower bound (for grids no heavier than these) beside them.
@@ -447,7 +181,7 @@ void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m)
         }
     fmt::print("  balance        max deviation {} of the station's target (lower bound {}: {}), {} of the territory's "
                "mean; load {} .. {} (max/min {:.3f})\n",
-               percent(o.max_abs_deviation), percent(o.lower_bound), binding, percent(deviation_from_territory_mean(m)),
+               percent(o.max_abs_deviation), percent(o.lower_bound), binding, percent(report.balance.max_deviation_vs_territory_mean),
                with_commas(o.min_load), with_commas(o.max_load), o.max_over_min);
     if (missed.empty())
         fmt::print("  tolerance      met: every grid within {} of its station's target\n", percent(tolerance));
@@ -510,7 +244,10 @@ int run_plan(PlanFlags& f)
     std::vector<libgrid::Format> formats;
     for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
     const fs::path out_dir(f.out);
-    refuse_inputs(planned_outputs(out_dir, formats), protect);
+    libgrid::PlanFolderWriteOptions wopt;
+    wopt.formats = formats;
+    wopt.protect = protect;
+    libgrid::check_plan_folder_target(f.out, wopt);
     auto& popt = f.partition;
     popt.workload.class_weights = parse_class_weights(f.class_weights);
     if (!f.grids_per_station.empty()) popt.grids_per_station = read_grids_per_station(f.grids_per_station);
@@ -525,18 +262,14 @@ int run_plan(PlanFlags& f)
     report.merge(libgrid::validate(territory, vopt));
     times.lap("validate");
 
-    InputFigures in;
-    in.planned = territory.transformers.size();
-    in.rejected = report.rejected.size();
-    in.read = in.planned + in.rejected;
-    in.customers = territory.total_customers();
+    const std::size_t planned = territory.transformers.size(), rejected = report.rejected.size();
     fmt::print("grid-partition plan\n");
     // Printed once the graph is built, so that its notes (islands, empty units) are counted.
     auto print_inputs = [&] {
         fmt::print("  inputs         {} transformers read, {} planned, {} rejected; {} customers; {} errors, "
                    "{} warnings, {} notes\n",
-                   with_commas(double(in.read)), with_commas(double(in.planned)), with_commas(double(in.rejected)),
-                   with_commas(in.customers), report.count(libgrid::Severity::error),
+                   with_commas(double(planned + rejected)), with_commas(double(planned)), with_commas(double(rejected)),
+                   with_commas(territory.total_customers()), report.count(libgrid::Severity::error),
                    report.count(libgrid::Severity::warning), report.count(libgrid::Severity::info));
         print_input_issues(report, f.max_issues);
     };
@@ -554,7 +287,7 @@ int run_plan(PlanFlags& f)
     libgrid::ServiceAreaOptions sopt = f.in.areas;
     sopt.threads = f.partition.threads;
     sopt.progress = progress.callback();
-    const auto areas = libgrid::build_service_areas(territory, report, sopt);
+    auto areas = libgrid::build_service_areas(territory, report, sopt);
     times.lap("service areas");
     libgrid::GraphOptions gopt = f.in.graph;
     gopt.progress = progress.callback();
@@ -640,49 +373,27 @@ int run_plan(PlanFlags& f)
     progress.stage_done("metrics");
     times.lap("metrics");
 
-    // Outputs: everything into the staging folder, then renamed into place one by one (each
-    // rename is atomic; readers never see a half-written file).
+    // Outputs: written atomically by libgrid (a staging folder, then one rename per file).
     begin_stage("write");
-    const StagingFolder staging(out_dir);
-    auto tables = make_tables(territory, areas, plan, metrics, std::move(grid_shapes));
-    if (managers) add_manager_fields(tables.front(), plan, *managers);
-    std::vector<std::string> written;
-    for (const auto format : formats) {
-        use_short_names(tables, format == libgrid::Format::shp);
-        for (const auto& p : libgrid::write_tables(staging.path().string(), "grids", format, tables,
-                                                   territory.work_crs_wkt, territory.output_crs_wkt, protect)) {
-            // A Shapefile's sidecars (.shx .dbf .prj .cpg) go with it; the summary names the .shp.
-            const auto ext = fs::path(p).extension();
-            if (ext == ".gpkg" || ext == ".shp" || ext == ".geojson") written.push_back(fs::path(p).filename().string());
-        }
-    }
-    const bool with_status = f.skip_invalid || !report.rejected.empty();
-    auto assignments = assignments_csv(territory, report, plan, with_status);
-    if (managers) {
-        assignments = add_manager_columns(assignments, plan, *managers);
-        libgrid::write_text_file((staging.path() / "managers.csv").string(), managers_csv(*managers), protect);
-        libgrid::write_text_file((staging.path() / "contacts.csv").string(),
-                                 contacts_csv(territory, plan, *managers), protect);
-    }
-    libgrid::write_text_file((staging.path() / "assignments.csv").string(), assignments, protect);
-    libgrid::write_text_file((staging.path() / "rejected.csv").string(), rejected_csv_text(report), protect);
-    times.lap("write");
-    // The report is written last so that its timings cover every stage but its own.
-    auto report_text = report_json(f, territory, report, in, plan, metrics, times);
-    if (managers) report_text = add_managers_json(report_text, plan, *managers, f.managers);
-    libgrid::write_text_file((staging.path() / "report.json").string(), report_text, protect);
-    written.insert(written.end(), {"assignments.csv", "report.json", "rejected.csv"});
-    if (managers) written.insert(written.end(), {"managers.csv", "contacts.csv"});
-    move_into_place(staging, out_dir, protect, "plan");
+    libgrid::PlanFolder folder;
+    folder.report = libgrid::make_plan_report(territory, report, plan, metrics);
+    folder.report.options = {f.partition, f.strict, f.skip_invalid, f.formats};
+    folder.plan = plan;
+    if (managers) attach_managers(folder, *managers, f.managers);
+    folder.territory = std::move(territory);
+    folder.areas = std::move(areas.shapes);
+    folder.grid_shapes = std::move(grid_shapes);
+    folder.report.timings_s = times.stages; // every stage but the writing of the files
+    const auto written = libgrid::write_plan_folder(f.out, folder, wopt);
     progress.stage_done("write");
 
-    print_summary(plan, metrics);
+    print_summary(plan, metrics, folder.report);
     if (managers) print_managers_summary(plan, *managers);
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
     const auto missed = stations_off_tolerance(plan);
     fmt::print("result: {} grids planned{}{}\n", plan.num_grids(),
-               in.rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", in.rejected)
+               rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", rejected)
                            : std::string(),
                missed.empty() ? std::string()
                               : fmt::format("; WARNING: {} of {} stations outside the balance tolerance {} (named "

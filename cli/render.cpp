@@ -5,6 +5,7 @@
 
 #include <libgrid/error.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/plan_folder.hpp>
 #include <libgrid/plan_layers.hpp>
 #include <libgrid/render.hpp>
 
@@ -15,10 +16,9 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace gp {
@@ -176,13 +176,13 @@ int run_render(RenderFlags& f)
         for (std::size_t i = maps.size(); i-- > 0;) // the overview (last) first, then the stations
             if (!svgs[i].empty()) shown.push_back({maps[i].title, std::move(svgs[i])});
         std::reverse(shown.begin() + 1, shown.end());
-        std::string report;
-        std::ifstream in(fs::path(f.plan) / "report.json", std::ios::binary);
-        if (in) report.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        std::optional<libgrid::PlanReport> report;
+        std::error_code ec;
+        if (fs::exists(fs::path(f.plan) / "report.json", ec)) report = libgrid::read_plan_report(f.plan);
         const fs::path target = fs::path(f.plan) / "report.html";
         libgrid::write_text_file(
             target.string(),
-            libgrid::report_html(layers, colours, shown, report,
+            libgrid::report_html(layers, colours, shown, report ? &*report : nullptr,
                                  "Grid plan " + fs::path(f.plan).lexically_normal().filename().string()),
             protect);
         fmt::print("  report         {}\n", target.string());

@@ -1,10 +1,13 @@
 // Plan service grids from GIS files with libgrid and print a short report: the whole pipeline
-// as separate library calls (read, validate, service areas, graph, partition, verify, metrics).
+// as separate library calls (read, validate, service areas, graph, partition, verify, metrics),
+// ending with the plan folder `grid-partition plan` writes (grids.gpkg, assignments.csv,
+// rejected.csv, report.json), which `grid-partition render`, `assign` and `locate` accept.
 //
-//   example_plan_from_files [FILE.gpkg] [GRIDS]
+//   example_plan_from_files [FILE.gpkg] [GRIDS] [OUT]
 //
 // FILE defaults to data/malta/malta.gpkg (the bundled sample: layer `transformers` with fields
-// atom_id and customers_proxy, layer `admin_units_finest` with osm_id); GRIDS defaults to 10.
+// atom_id and customers_proxy, layer `admin_units_finest` with osm_id); GRIDS defaults to 10;
+// OUT (the plan folder) to none.
 // Exit status as grid-partition's: 0 planned, 1 the inputs hold errors, 2 bad arguments,
 // 3 a libgrid error.
 #include <libgrid/libgrid.hpp>
@@ -18,7 +21,7 @@
 
 namespace {
 
-int plan_from_files(const std::string& path, std::size_t grids)
+int plan_from_files(const std::string& path, std::size_t grids, const std::string& out)
 {
     // Progress arrives through a callback (libgrid never prints): note each stage once.
     std::vector<std::string> stages;
@@ -93,6 +96,21 @@ int plan_from_files(const std::string& path, std::size_t grids)
     std::printf("stages reported through the progress callback:");
     for (const std::string& stage : stages) std::printf(" [%s]", stage.c_str());
     std::printf("\n");
+    if (out.empty()) return 0;
+
+    // The plan folder, as grid-partition writes it: atomically, never over an input.
+    libgrid::PlanFolder folder;
+    folder.report = libgrid::make_plan_report(territory, report, plan, metrics);
+    folder.report.options.partition = options;
+    folder.territory = territory;
+    folder.areas = areas.shapes;
+    folder.plan = plan;
+    folder.grid_shapes = shapes;
+    libgrid::PlanFolderWriteOptions write;
+    write.protect = {path};
+    std::printf("plan folder %s:", out.c_str());
+    for (const std::string& file : libgrid::write_plan_folder(out, folder, write)) std::printf(" %s", file.c_str());
+    std::printf("\n");
     return 0;
 }
 
@@ -100,8 +118,8 @@ int plan_from_files(const std::string& path, std::size_t grids)
 
 int main(int argc, char** argv)
 {
-    if (argc > 3) {
-        std::fprintf(stderr, "usage: %s [FILE.gpkg] [GRIDS]\n", argv[0]);
+    if (argc > 4) {
+        std::fprintf(stderr, "usage: %s [FILE.gpkg] [GRIDS] [OUT]\n", argv[0]);
         return 2;
     }
     const std::string path = argc > 1 ? argv[1] : "data/malta/malta.gpkg";
@@ -111,7 +129,7 @@ int main(int argc, char** argv)
         return 2;
     }
     try {
-        return plan_from_files(path, static_cast<std::size_t>(grids));
+        return plan_from_files(path, static_cast<std::size_t>(grids), argc > 3 ? argv[3] : "");
     } catch (const libgrid::Error& e) {
         // One catch for the whole run, as in grid-partition's main().
         std::fprintf(stderr, "plan_from_files: %s: %s\n", libgrid::describe(e.code()), e.what());

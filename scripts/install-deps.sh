@@ -9,6 +9,7 @@ packages=(
   libgeos-dev                                   # GEOS C API: geometry
   libboost-graph-dev                            # Boost.Graph: graph algorithms
   libcli11-dev libfmt-dev doctest-dev           # command line, text, tests
+  nlohmann-json3-dev                            # report.json written and read as typed values
   libmetis-dev                                  # METIS: the partitioning baseline in bench/
   doxygen                                       # API reference: target docs, its ctest
   libcairo2-dev zlib1g-dev fonts-noto-cjk       # render: maps (SVG, PNG, PDF) with Chinese names

@@ -2,6 +2,8 @@
 // small input files in a fresh temporary folder.
 #pragma once
 
+#include <libgrid/plan_folder.hpp>
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -75,6 +77,9 @@ inline std::string run_shell(const std::string& command)
     (void)std::system(cmd.c_str());
     return slurp(out);
 }
+
+/// report.json of a plan folder, read with libgrid's reader (its one text form).
+inline libgrid::PlanReport report_of(const std::string& plan_dir) { return libgrid::plan_report_from_json(slurp(plan_dir + "/report.json")); }
 
 inline bool contains(const std::string& text, const std::string& part)
 {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <libgrid/assign.hpp>
+#include <libgrid/csv.hpp>
 #include <libgrid/error.hpp>
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/graph.hpp>
@@ -12,6 +13,7 @@
 #include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/partition.hpp>
+#include <libgrid/plan_folder.hpp>
 #include <libgrid/plan_layers.hpp>
 #include <libgrid/progress.hpp>
 #include <libgrid/render.hpp>

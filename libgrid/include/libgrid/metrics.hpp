@@ -70,17 +70,6 @@ struct PlanMetrics {
     MetricsSummary overall;             ///< Whole plan.
 };
 
-/// Dissolves service areas into one (multi)polygon per group: shapes[i] goes to group_of[i].
-/// O(n log n): coverage union per group when the shapes form a clean coverage (as
-/// build_service_areas() makes them), the slower general union for a group where they do not.
-/// Groups are dissolved on up to `threads` threads at once (0 = one per core); the result does
-/// not depend on it. Default: 0.
-/// @throws Error(invalid_argument) when group_of does not match shapes or names a group
-/// >= groups; Error(geometry) when GEOS fails.
-std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
-                                   const std::vector<std::uint32_t>& group_of, std::size_t groups,
-                                   std::size_t threads = 0);
-
 /// Computes every measure. `grid_shapes` are the dissolved grids (from dissolve()). O(n + m).
 /// @throws Error(invalid_argument) when the plan, the graph and the shapes do not describe the
 ///         same transformers and grids (a caller bug, not a property of the plan).

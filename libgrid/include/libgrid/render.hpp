@@ -30,6 +30,8 @@
 
 namespace libgrid {
 
+struct PlanReport; // plan_folder.hpp
+
 /// Output file formats of render_map().
 enum class MapFormat { svg, png, pdf };
 
@@ -148,10 +150,9 @@ struct ReportMap {
 /// bounds, a bar chart of load / target per grid against the band target ± (lower bound +
 /// balance tolerance), and a table of grids (load, customers, deviation, compactness, manager)
 /// sortable by any column. Built by a small script in the page from the grids of `layers` and
-/// the plan's `report_json` (the text of report.json as `plan` writes it; "" when absent: the
-/// page then lists the grids without targets and measures). Complexity: O(size of the inputs).
+/// the plan's `report` (read_plan_folder()'s; null when absent: the page then lists the grids
+/// without targets and measures). Complexity: O(size of the inputs).
 std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>& colours,
-                        const std::vector<ReportMap>& maps, const std::string& report_json,
-                        const std::string& title);
+                        const std::vector<ReportMap>& maps, const PlanReport* report, const std::string& title);
 
 } // namespace libgrid

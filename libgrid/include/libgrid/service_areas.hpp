@@ -8,6 +8,7 @@
 #include <libgrid/validation.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -71,5 +72,16 @@ struct ServiceAreas {
 /// @throws Error(geometry) when GEOS fails on an input it was expected to handle.
 ServiceAreas build_service_areas(const Territory& territory, ValidationReport& report,
                                  const ServiceAreaOptions& options = {});
+
+/// Dissolves service areas into one (multi)polygon per group: shapes[i] goes to group_of[i].
+/// O(n log n): coverage union per group when the shapes form a clean coverage (as
+/// build_service_areas() makes them), the slower general union for a group where they do not.
+/// Groups are dissolved on up to `threads` threads at once (0 = one per core); the result does
+/// not depend on it. Default: 0.
+/// @throws Error(invalid_argument) when group_of does not match shapes or names a group
+/// >= groups; Error(geometry) when GEOS fails.
+std::vector<MultiPolygon> dissolve(const std::vector<MultiPolygon>& shapes,
+                                   const std::vector<std::uint32_t>& group_of, std::size_t groups,
+                                   std::size_t threads = 0);
 
 } // namespace libgrid

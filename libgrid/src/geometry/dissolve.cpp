@@ -1,4 +1,4 @@
-// libgrid::dissolve (declared in libgrid/metrics.hpp): service areas merged into one polygon per
+// libgrid::dissolve (declared in libgrid/service_areas.hpp): service areas merged into one polygon per
 // group, e.g. per grid for the grid maps and the compactness measures.
 //
 // Service areas tile their study area, so each group is a polygonal coverage: GEOS's coverage
@@ -12,7 +12,7 @@
 #include "geometry/parallel.hpp"
 
 #include <libgrid/error.hpp>
-#include <libgrid/metrics.hpp>
+#include <libgrid/service_areas.hpp>
 
 #include <fmt/format.h>
 

@@ -1,10 +1,13 @@
 // report.html: one self-contained page (no network) with the maps inline, a sortable table of
 // grids, the quality measures and a bar chart of load per grid against the target band. The
 // page's script builds the table and chart from two JSON blocks embedded in it: the grids as
-// drawn (ids, managers, colours) and the plan's report.json as written by `plan`.
+// drawn (ids, managers, colours) and the plan's typed report (report.json's text).
 #include "render/canvas.hpp"
 
+#include <libgrid/plan_folder.hpp>
 #include <libgrid/render.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
@@ -13,22 +16,7 @@
 namespace libgrid {
 namespace {
 
-std::string json_text(const std::string& s)
-{
-    std::string out = "\"";
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') out += {'\\', c};
-        else if (c == '<') out += "\\u003c"; // never "</script>" inside the page's script blocks
-        else if (u < 0x20) out += fmt::format("\\u{:04x}", u);
-        else out += c;
-    }
-    return out + "\"";
-}
-
-std::string json_num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : "null"; }
-
-/// report.json is embedded as it is; only "</" is escaped ("<\/" reads the same in JSON strings
+/// JSON is embedded as it is; only "</" is escaped ("<\/" reads the same in JSON strings
 /// and cannot occur outside them), so the script block cannot be closed early.
 std::string embeddable(const std::string& json)
 {
@@ -162,18 +150,20 @@ const char* page_script = R"JS(
 } // namespace
 
 std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>& colours,
-                        const std::vector<ReportMap>& maps, const std::string& report_json, const std::string& title)
+                        const std::vector<ReportMap>& maps, const PlanReport* report, const std::string& title)
 {
-    std::string grids = "[";
+    nlohmann::json grids = nlohmann::json::array();
     for (std::size_t g = 0; g < layers.grids.size(); ++g) {
         const auto& x = layers.grids[g];
-        grids += fmt::format("{}{{\"grid_id\":{},\"station_id\":{},\"manager_id\":{},\"manager_name\":{},"
-                             "\"customers\":{},\"load\":{},\"deviation\":{},\"colour\":{}}}",
-                             g ? ",\n" : "", json_text(x.grid_id), json_text(x.station_id), json_text(x.manager_id),
-                             json_text(x.manager_name), json_num(x.customers), json_num(x.load),
-                             json_num(x.deviation), g < colours.size() ? colours[g] : 0);
+        grids.push_back({{"grid_id", x.grid_id},
+                         {"station_id", x.station_id},
+                         {"manager_id", x.manager_id},
+                         {"manager_name", x.manager_name},
+                         {"customers", x.customers},
+                         {"load", x.load},
+                         {"deviation", x.deviation},
+                         {"colour", g < colours.size() ? colours[g] : 0}});
     }
-    grids += "]";
     std::string sections;
     for (const auto& m : maps) {
         // The SVG documents go inline without their XML declaration.
@@ -195,7 +185,9 @@ std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>
         "<script type=\"application/json\" id=\"grids-data\">{2}</script>\n"
         "<script type=\"application/json\" id=\"report-data\">{3}</script>\n"
         "<script>{4}</script>\n</body>\n</html>\n",
-        detail::xml_escape(title), sections, grids, report_json.empty() ? std::string("null") : embeddable(report_json),
+        detail::xml_escape(title), sections,
+        embeddable(grids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+        report ? embeddable(to_json(*report)) : std::string("null"),
         page_script);
 }
 

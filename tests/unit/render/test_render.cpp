@@ -1,6 +1,7 @@
 // Spec of the render module (libgrid/render.hpp): graph colouring, grid adjacency, the pole of
 // inaccessibility, the list of maps of a plan, and maps drawn from a small plan in memory.
 #include <libgrid/error.hpp>
+#include <libgrid/plan_folder.hpp>
 #include <libgrid/render.hpp>
 
 #include <doctest/doctest.h>
@@ -256,8 +257,10 @@ TEST_CASE("report_html embeds the maps, the grids and report.json so that no scr
     auto p = board(2);
     p.grids[0].manager_name = "李</script>娜";
     const auto colours = plan_colours(p);
-    const std::string report = R"({"overall": {"grids": 4}, "notes": ["a </script> note"]})";
-    const auto html = report_html(p, colours, {{"Overview", "<?xml version=\"1.0\"?>\n<svg id=\"x\"></svg>\n"}}, report,
+    PlanReport report;
+    report.overall.grids = 4;
+    report.notes = {"a </script> note"};
+    const auto html = report_html(p, colours, {{"Overview", "<?xml version=\"1.0\"?>\n<svg id=\"x\"></svg>\n"}}, &report,
                                   "Plan <A>");
     CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
     CHECK(html.find("<title>Plan &lt;A&gt;</title>") != std::string::npos);
