@@ -82,7 +82,7 @@ int run_assign(AssignFlags& f)
     folder.report.options.formats = f.formats;
     const auto written = libgrid::write_plan_folder(f.out, folder, wopt);
 
-    print_managers_summary(plan, *a);
+    fmt::print("managers:\n{}", libgrid::managers_summary_text(*folder.report.managers));
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
     fmt::print("result: {} grids assigned to {} managers\n", plan.num_grids(), a->overall.managers_used);

@@ -202,20 +202,6 @@ void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_c
     }
 }
 
-std::string with_commas(double value)
-{
-    const bool whole = std::abs(value - std::round(value)) < 1e-9;
-    std::string digits = fmt::format("{:.0f}", std::abs(std::trunc(value)));
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    if (value < 0) out = "-" + out;
-    if (!whole) out += fmt::format("{:.2f}", std::abs(value) - std::trunc(std::abs(value))).substr(1);
-    return out;
-}
-
 libgrid::Format parse_output_format(const std::string& name)
 {
     if (name == "gpkg") return libgrid::Format::gpkg;

@@ -22,6 +22,7 @@ namespace gp {
 using libgrid::append_csv_field;
 using libgrid::csv_field;
 using libgrid::number_text;
+using libgrid::with_commas;
 
 /// Exit codes of grid-partition (documented in README and --help).
 enum Exit : int {
@@ -87,9 +88,6 @@ private:
 
 /// Prints issues grouped, at most `max_per_code` lines per issue code, to stdout.
 void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_code);
-
-/// Thousands separators: 12345 -> "12,345".
-std::string with_commas(double value);
 
 /// Output format from its name (gpkg, shp, geojson).
 /// @throws CLI::ValidationError naming --formats for any other name.

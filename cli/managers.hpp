@@ -41,7 +41,4 @@ std::optional<libgrid::Assignment> run_assignment(const ManagerFlags& flags, con
 /// section (roster, options, figures, changes).
 void attach_managers(libgrid::PlanFolder& folder, const libgrid::Assignment& a, const ManagerFlags& flags);
 
-/// The managers section of the stdout summary.
-void print_managers_summary(const libgrid::Plan& plan, const libgrid::Assignment& a);
-
 } // namespace gp

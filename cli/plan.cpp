@@ -138,91 +138,6 @@ struct Timings {
     }
 };
 
-std::string station_label(const std::string& id) { return id.empty() ? std::string("(all)") : id; }
-
-std::string percent(double share) { return fmt::format("{:.2f}%", share * 100.0); }
-
-/// One line per station left outside the balance tolerance: asked, achieved, lower bound.
-std::vector<std::string> stations_off_tolerance(const libgrid::Plan& plan)
-{
-    std::vector<std::string> lines;
-    for (const auto& sp : plan.stations)
-        if (!sp.target_met)
-            lines.push_back(fmt::format("{}: max deviation {}, asked {}, lower bound {} ({}){}",
-                                        station_label(sp.station_id), percent(sp.max_deviation), percent(sp.tolerance),
-                                        percent(sp.lower_bound), sp.bound_reason,
-                                        sp.lower_bound > sp.tolerance ? "; no plan can meet it" : ""));
-    return lines;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Summary on stdout
-
-void print_summary(const libgrid::Plan& plan, const libgrid::PlanMetrics& m, const libgrid::PlanReport& report)
-{
-    const auto& o = m.overall;
-    // Splits with their lower bound (for grids no heavier than these) beside them.
-    std::string splits;
-    for (std::size_t l = 0; l < o.admin_splits.size(); ++l)
-        splits += fmt::format("{}{} {} (bound {})", splits.empty() ? "" : ", ", o.admin_splits[l].first,
-                              o.admin_splits[l].second,
-                              l < o.admin_splits_bound.size() ? o.admin_splits_bound[l].second : 0);
-    fmt::print("  grids          {} (mean load {})\n", o.grids,
-               with_commas(o.grids ? o.load / static_cast<double>(o.grids) : 0.0));
-    const auto missed = stations_off_tolerance(plan);
-    const double tolerance = plan.stations.empty() ? 0.0 : plan.stations.front().tolerance;
-    // The binding bound: the station with the highest one, and which argument gives it.
-    std::string binding;
-    double highest = -1.0;
-    for (const auto& sp : plan.stations)
-        if (sp.lower_bound > highest) {
-            highest = sp.lower_bound;
-            binding = sp.bound_reason;
-        }
-    fmt::print("  balance        max deviation {} of the station's target (lower bound {}: {}), {} of the territory's "
-               "mean; load {} .. {} (max/min {:.3f})\n",
-               percent(o.max_abs_deviation), percent(o.lower_bound), binding, percent(report.balance.max_deviation_vs_territory_mean),
-               with_commas(o.min_load), with_commas(o.max_load), o.max_over_min);
-    if (missed.empty())
-        fmt::print("  tolerance      met: every grid within {} of its station's target\n", percent(tolerance));
-    else
-        fmt::print("  tolerance      NOT MET in {} of {} stations (asked {}; see the stations below)\n", missed.size(),
-                   plan.stations.size(), percent(tolerance));
-    fmt::print("  compactness    Polsby-Popper mean {:.3f}, min {:.3f}; {} cut edges, {:.1f} km of borders between "
-               "grids; mean distance to grid centre {} m\n",
-               o.polsby_popper_mean, o.polsby_popper_min, with_commas(static_cast<double>(o.cut_edges)),
-               o.cut_border_km, with_commas(std::round(o.mean_distance_m)));
-    fmt::print("  integrity      admin splits: {}; feeder splits {} (bound {}); continuity {}; multi-part grids {}\n",
-               splits.empty() ? "no admin levels" : splits, o.feeder_splits, o.feeder_splits_bound,
-               o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
-               o.non_contiguous == 0 ? std::string("0 (every grid is one polygon)")
-                                     : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));
-    if (o.barrier_edges > 0)
-        fmt::print("  barriers       {} of {} adjacency edges across roads, rivers or railways are inside a grid; "
-                   "{} grid(s) straddle a barrier\n",
-                   with_commas(static_cast<double>(o.barrier_edges_inside)),
-                   with_commas(static_cast<double>(o.barrier_edges)),
-                   with_commas(static_cast<double>(o.grids_across_barriers)));
-    std::size_t width = 7;
-    for (const auto& sp : plan.stations) width = std::max(width, station_label(sp.station_id).size());
-    fmt::print("stations:\n  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>9}  {:>7}  {:>9}\n", "station", width, "grids",
-               "target", "max dev", "bound", "tolerance", "PP mean", "cut edges");
-    for (std::size_t s = 0; s < plan.stations.size(); ++s) {
-        const auto& sp = plan.stations[s];
-        const auto& sm = m.stations[s];
-        fmt::print("  {:<{}}  {:>5}  {:>10}  {:>8}  {:>8}  {:>9}  {:>7.3f}  {:>9}\n", station_label(sp.station_id), width,
-                   sp.grids, with_commas(sp.target), percent(sm.max_abs_deviation),
-                   percent(sp.lower_bound), sp.target_met ? "met" : "NOT MET", sm.polsby_popper_mean, sm.cut_edges);
-    }
-    bool any = false;
-    for (const auto& sp : plan.stations)
-        for (const auto& n : sp.notes) {
-            if (!any) fmt::print("notes:\n");
-            any = true;
-            fmt::print("  {}{}\n", sp.station_id.empty() ? "" : sp.station_id + ": ", n);
-        }
-}
-
 /// Errors and warnings as check prints them; the info notes (e.g. empty units attached to a
 /// neighbour) are only counted here, since they do not change the plan (all are in the report).
 void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues)
@@ -356,18 +271,6 @@ int run_plan(PlanFlags& f)
         for (const auto& p : shapes_verdict.problems) fmt::print(stderr, "  - {}\n", p);
         return exit_bug;
     }
-    if (f.strict) {
-        if (const auto missed = stations_off_tolerance(plan); !missed.empty()) {
-            std::fflush(stdout);
-            fmt::print(stderr, "grid-partition: error: --strict: {} of {} stations are outside the balance tolerance "
-                               "{}; nothing was written\n",
-                       missed.size(), plan.stations.size(), percent(f.partition.balance_tolerance));
-            for (const auto& line : missed) fmt::print(stderr, "  {}\n", line);
-            fmt::print(stderr, "fix: give a higher --effort, a larger --balance-tolerance, or drop --strict to write "
-                               "the plan with the stations named\n");
-            return exit_tolerance;
-        }
-    }
     begin_stage("metrics");
     const auto metrics = libgrid::compute_metrics(territory, graph, plan, grid_shapes);
     progress.stage_done("metrics");
@@ -378,6 +281,18 @@ int run_plan(PlanFlags& f)
     libgrid::PlanFolder folder;
     folder.report = libgrid::make_plan_report(territory, report, plan, metrics);
     folder.report.options = {f.partition, f.strict, f.skip_invalid, f.formats};
+    if (f.strict) {
+        if (const auto missed = libgrid::tolerance_misses(folder.report); !missed.empty()) {
+            std::fflush(stdout);
+            fmt::print(stderr, "grid-partition: error: --strict: {} of {} stations are outside the balance tolerance "
+                               "{:.2f}%; nothing was written\n",
+                       missed.size(), plan.stations.size(), f.partition.balance_tolerance * 100.0);
+            for (const auto& line : missed) fmt::print(stderr, "  {}\n", line);
+            fmt::print(stderr, "fix: give a higher --effort, a larger --balance-tolerance, or drop --strict to write "
+                               "the plan with the stations named\n");
+            return exit_tolerance;
+        }
+    }
     folder.plan = plan;
     if (managers) attach_managers(folder, *managers, f.managers);
     folder.territory = std::move(territory);
@@ -387,19 +302,19 @@ int run_plan(PlanFlags& f)
     const auto written = libgrid::write_plan_folder(f.out, folder, wopt);
     progress.stage_done("write");
 
-    print_summary(plan, metrics, folder.report);
-    if (managers) print_managers_summary(plan, *managers);
+    fmt::print("{}", libgrid::summary_text(folder.report));
+    if (managers) fmt::print("managers:\n{}", libgrid::managers_summary_text(*folder.report.managers));
     fmt::print("outputs:\n");
     for (const auto& name : written) fmt::print("  {}\n", (out_dir / name).string());
-    const auto missed = stations_off_tolerance(plan);
+    const auto missed = libgrid::tolerance_misses(folder.report);
     fmt::print("result: {} grids planned{}{}\n", plan.num_grids(),
                rejected ? fmt::format(", {} rejected transformers left out (see rejected.csv)", rejected)
                            : std::string(),
                missed.empty() ? std::string()
-                              : fmt::format("; WARNING: {} of {} stations outside the balance tolerance {} (named "
+                              : fmt::format("; WARNING: {} of {} stations outside the balance tolerance {:.2f}% (named "
                                             "above and in report.json; --strict makes this an error)",
                                             missed.size(), plan.stations.size(),
-                                            percent(f.partition.balance_tolerance)));
+                                            f.partition.balance_tolerance * 100.0));
     if (f.maps) return render_plan_maps(out_dir.string(), f.quiet);
     return exit_ok;
 }

@@ -12,14 +12,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 namespace gp {
 namespace {
@@ -37,32 +33,6 @@ struct RenderFlags {
     bool no_style = false;
     bool quiet = false;
 };
-
-/// A file-name-safe form of an id: path separators, spaces and control characters become '_'
-/// (other UTF-8 text, e.g. Chinese names, is kept).
-std::string file_part(const std::string& id)
-{
-    if (id.empty()) return "unassigned";
-    std::string out;
-    for (const char c : id) {
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || c == '/' || c == '\\' || c == ':' || c == ' ' || c == '*' || c == '?' || c == '"' ||
-                c == '<' || c == '>' || c == '|')
-                   ? '_'
-                   : c;
-    }
-    return out == "." || out == ".." ? "_" : out;
-}
-
-const char* extension(libgrid::MapFormat f)
-{
-    switch (f) {
-    case libgrid::MapFormat::svg: return ".svg";
-    case libgrid::MapFormat::png: return ".png";
-    case libgrid::MapFormat::pdf: return ".pdf";
-    }
-    return "";
-}
 
 int run_render(RenderFlags& f)
 {
@@ -101,8 +71,7 @@ int run_render(RenderFlags& f)
                with_commas(static_cast<double>(layers.grids.size())),
                with_commas(static_cast<double>(layers.transformers.size())), layers.crs_name);
     fmt::print("maps:\n");
-    // Maps are independent: drawn and written on every core (each map has its own cairo
-    // surfaces), then reported in order. The first error stops the other workers' next map.
+    // Maps are drawn and written on every core, then reported in order.
     std::vector<libgrid::MapStats> stats(maps.size());
     std::vector<std::string> names(maps.size());
     // report.html shows the overview and the station maps inline: their SVG is drawn even when
@@ -113,41 +82,19 @@ int run_render(RenderFlags& f)
         html && std::find(formats.begin(), formats.end(), libgrid::MapFormat::svg) == formats.end();
     if (svg_extra) draw_formats.push_back(libgrid::MapFormat::svg);
     std::vector<std::string> svgs(maps.size());
-    std::atomic<std::size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr error;
-    std::mutex error_mutex;
-    auto worker = [&] {
-        for (std::size_t i; !failed && (i = next++) < maps.size();) {
-            try {
-                const auto& m = maps[i];
-                auto drawn = libgrid::render_map(layers, colours, m, draw_formats, f.options);
-                const std::string stem =
-                    m.level == "overview" ? std::string("overview") : m.level + "-" + file_part(m.id);
-                for (std::size_t k = 0; k < formats.size(); ++k) {
-                    const fs::path target = out_dir / (stem + extension(formats[k]));
-                    libgrid::write_text_file(target.string(), drawn.files[k], protect);
-                    names[i] += (k ? ", " : "") + target.filename().string();
-                }
-                stats[i] = drawn.stats;
-                if (html && m.level != "branch")
-                    for (std::size_t k = 0; k < draw_formats.size(); ++k)
-                        if (draw_formats[k] == libgrid::MapFormat::svg) svgs[i] = std::move(drawn.files[k]);
-            } catch (...) {
-                const std::lock_guard<std::mutex> lock(error_mutex);
-                if (!error) error = std::current_exception();
-                failed = true;
-            }
-        }
-    };
-    const std::size_t n_threads =
-        std::max<std::size_t>(1, std::min<std::size_t>(maps.size(), std::thread::hardware_concurrency()));
     if (cb) cb(libgrid::Progress{"render", 0.0}); // its time runs from here
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < n_threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+    libgrid::render_maps(layers, colours, maps, draw_formats, f.options, [&](std::size_t i, libgrid::RenderedMap&& drawn) {
+        const auto& m = maps[i];
+        for (std::size_t k = 0; k < formats.size(); ++k) {
+            const fs::path target = out_dir / libgrid::map_file_name(m, formats[k]);
+            libgrid::write_text_file(target.string(), drawn.files[k], protect);
+            names[i] += (k ? ", " : "") + target.filename().string();
+        }
+        stats[i] = drawn.stats;
+        if (html && m.level != "branch")
+            for (std::size_t k = 0; k < draw_formats.size(); ++k)
+                if (draw_formats[k] == libgrid::MapFormat::svg) svgs[i] = std::move(drawn.files[k]);
+    });
 
     std::size_t dropped = 0, files = 0;
     for (std::size_t i = 0; i < maps.size(); ++i) {

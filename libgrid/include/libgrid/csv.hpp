@@ -1,5 +1,5 @@
 /// @file
-/// @brief Text for tables: the one CSV field writer and locale-free numbers.
+/// @brief Text for tables and summaries: the one CSV field writer and locale-free numbers.
 ///
 /// Every CSV libgrid and grid-partition write (assignments, managers, contacts, locate results)
 /// goes through these, so that a field is quoted the same way everywhere (RFC 4180) and a number
@@ -25,5 +25,9 @@ std::string csv_text(std::string_view s);
 /// must not vary with locale or printf defaults): integral values without decimals, others
 /// with up to 6 decimals and no trailing zeros; "nan", "inf" and "-inf" as such. O(1).
 std::string number_text(double value);
+
+/// A number for people, with thousands separators: 12345 -> "12,345", 1234.5 -> "1,234.50"
+/// (two decimals when not whole). Locale-free. O(digits).
+std::string with_commas(double value);
 
 } // namespace libgrid

@@ -146,6 +146,19 @@ ReportManagers make_managers_report(const Plan& plan, const Assignment& assignme
 /// shortest exact form, NaN and infinities as null. O(size).
 std::string to_json(const PlanReport& report);
 
+/// The plan summary for people, as `grid-partition plan` prints it: grids, balance against the
+/// bound and the tolerance, compactness, integrity, barriers, one line per station and the
+/// notes. Plain text, English, lines indented by two spaces. O(stations + levels).
+std::string summary_text(const PlanReport& report);
+
+/// The managers summary, as `plan --managers` and `assign` print it: load against capacity,
+/// adjacency, travel, continuity, optimality, the assignment in force and who is over capacity.
+std::string managers_summary_text(const ReportManagers& managers);
+
+/// One line per station left outside the balance tolerance: achieved, asked, lower bound and
+/// whether any plan could meet it. Empty when every station met it. O(stations).
+std::vector<std::string> tolerance_misses(const PlanReport& report);
+
 /// Reads report.json text back. Keys it does not know are ignored; missing ones keep their
 /// defaults (reports written by older versions read). O(size).
 /// @throws Error(invalid_input) naming the problem when the text is not JSON or a value has the

@@ -25,6 +25,7 @@
 #include <libgrid/plan_layers.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,21 @@ Point pole_of_inaccessibility(const Polygon& polygon, double precision, double* 
 ///         cairo fails to draw or encode.
 RenderedMap render_map(const PlanLayers& layers, const std::vector<std::size_t>& colours, const MapSpec& map,
                        const std::vector<MapFormat>& formats, const RenderOptions& options = {});
+
+/// Draws every map of `maps` as render_map() does, on up to `threads` threads (0 = one per core;
+/// the maps are the same whatever the count), and hands each to `sink(index, map)` as soon as it
+/// is drawn, so that only a few maps are held in memory at once. `sink` is called from several
+/// threads at once, for different indices: it must be safe for that (e.g. write one file per
+/// index). The first exception (of a map or of the sink) stops the maps not yet started and is
+/// rethrown. Complexity: as render_map() per map.
+void render_maps(const PlanLayers& layers, const std::vector<std::size_t>& colours, const std::vector<MapSpec>& maps,
+                 const std::vector<MapFormat>& formats, const RenderOptions& options,
+                 const std::function<void(std::size_t, RenderedMap&&)>& sink, std::size_t threads = 0);
+
+/// File name of a map: `overview`, else `<level>-<id>` with path separators, spaces and other
+/// characters no file system takes replaced by '_' (UTF-8 names such as Chinese ones are kept),
+/// and the format's extension (.svg, .png, .pdf).
+std::string map_file_name(const MapSpec& map, MapFormat format);
 
 /// A QGIS style (QML, QGIS 3) for the `grids` layer of a plan: fills categorised by `grid_id`
 /// with each grid's map colour (so that QGIS shows the same colours as the printed maps, without a

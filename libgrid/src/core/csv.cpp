@@ -48,4 +48,18 @@ std::string number_text(double value)
     return s == "-0" ? "0" : s;
 }
 
+std::string with_commas(double value)
+{
+    const bool whole = std::abs(value - std::round(value)) < 1e-9;
+    std::string digits = fmt::format("{:.0f}", std::abs(std::trunc(value)));
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    if (value < 0) out = "-" + out;
+    if (!whole) out += fmt::format("{:.2f}", std::abs(value) - std::trunc(std::abs(value))).substr(1);
+    return out;
+}
+
 } // namespace libgrid

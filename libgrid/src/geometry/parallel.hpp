@@ -1,84 +1,20 @@
-// Private helper of the geometry module: independent GEOS jobs run on several threads.
-//
-// GEOS context handles are not thread-safe, so every thread gets its own geos::Context. Jobs
-// write their results into slots chosen by job index, never in completion order, so results do
-// not depend on the number of threads.
+// Private helper of the geometry module: independent GEOS jobs on several threads, each thread
+// with its own GEOS context (contexts are not thread-safe). core/parallel.hpp does the rest.
 #pragma once
 
+#include "core/parallel.hpp"
 #include "geometry/geos_wrap.hpp"
 
-#include <algorithm>
-#include <atomic>
 #include <cstddef>
-#include <exception>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 namespace libgrid::detail {
 
-/// Threads to use for `requested` (0 = one per core), never more than `jobs`, at least 1.
-inline std::size_t thread_count(std::size_t requested, std::size_t jobs)
-{
-    std::size_t t = requested;
-    if (t == 0) t = std::max(1u, std::thread::hardware_concurrency());
-    return std::max<std::size_t>(1, std::min(t, jobs));
-}
-
-/// Runs job(i, ctx) for every i in [0, jobs) on up to `threads` threads (0 = one per core), the
-/// calling thread included; jobs are handed out in index order. After every job the calling
-/// thread calls progress(jobs done so far) (only the calling thread, so the callback need not
-/// be thread-safe). When jobs throw, the remaining jobs are skipped and the exception of the
-/// lowest-numbered failed job is rethrown once every thread has stopped.
+/// Runs job(i, ctx) for every i in [0, jobs) as parallel_for_each_state() does, each thread
+/// with its own geos::Context.
 template <class Job, class Progress>
 void parallel_jobs(std::size_t jobs, std::size_t threads, Job&& job, Progress&& progress)
 {
-    const std::size_t nthreads = thread_count(threads, jobs);
-    std::atomic<std::size_t> next{0};
-    std::atomic<std::size_t> done{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mutex;
-    std::size_t error_job = jobs;
-    std::exception_ptr error;
-
-    auto run = [&](bool caller) {
-        try {
-            geos::Context ctx;
-            for (;;) {
-                if (failed.load(std::memory_order_relaxed)) return;
-                const std::size_t i = next.fetch_add(1);
-                if (i >= jobs) return;
-                try {
-                    job(i, ctx);
-                } catch (...) {
-                    const std::lock_guard<std::mutex> lock(error_mutex);
-                    if (i < error_job) {
-                        error_job = i;
-                        error = std::current_exception();
-                    }
-                    failed = true;
-                    return;
-                }
-                const std::size_t d = done.fetch_add(1) + 1;
-                if (caller) progress(d);
-            }
-        } catch (...) { // the context itself could not be made
-            const std::lock_guard<std::mutex> lock(error_mutex);
-            if (!error) error = std::current_exception();
-            failed = true;
-        }
-    };
-
-    std::vector<std::thread> pool;
-    pool.reserve(nthreads - 1);
-    try {
-        for (std::size_t t = 1; t < nthreads; ++t) pool.emplace_back(run, false);
-    } catch (...) {
-        // No thread to spare: the threads started and the caller do the work.
-    }
-    run(true);
-    for (std::thread& th : pool) th.join();
-    if (error) std::rethrow_exception(error);
+    parallel_for_each_state<geos::Context>(jobs, threads, job, progress);
 }
 
 } // namespace libgrid::detail

@@ -1,6 +1,7 @@
 // partition(): the territory-level planner. Splits the territory into independent regions
 // (station x nest unit x connected piece), decides how many grids each gets, builds each
 // region's graph with cut costs for the soft objectives, and runs the region partitioner.
+#include "core/parallel.hpp"
 #include "partition/internal.hpp"
 
 #include <libgrid/error.hpp>
@@ -447,29 +448,22 @@ private:
             return m_regions[a].vertices.size() > m_regions[b].vertices.size();
         });
         std::vector<Solved> solved(R);
-        std::atomic<std::size_t> next{0}, atoms_done{0};
-        auto work = [&](bool report) {
-            for (;;) {
-                const std::size_t i = next.fetch_add(1);
-                if (i >= R) return;
+        std::atomic<std::size_t> atoms_done{0};
+        detail::parallel_for(
+            R, m_o.threads,
+            [&](std::size_t i) {
                 const std::size_t r = order[i];
                 try {
                     solve_one(r, solved[r]);
                 } catch (...) {
-                    solved[r].error = std::current_exception();
+                    solved[r].error = std::current_exception(); // rethrown below, lowest region first
                 }
                 atoms_done += m_regions[r].vertices.size();
-                // The callback is only ever called from the calling thread.
-                if (report && m_o.progress)
+            },
+            [&](std::size_t) {
+                if (m_o.progress)
                     m_o.progress(Progress{"partition", static_cast<double>(atoms_done) / static_cast<double>(m_n) * 0.99});
-            }
-        };
-        std::size_t threads = m_o.threads ? m_o.threads : std::max(1u, std::thread::hardware_concurrency());
-        threads = std::min(threads, R);
-        std::vector<std::thread> pool;
-        for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, false);
-        work(true);
-        for (auto& th : pool) th.join();
+            });
 
         m_plan.grid_of.assign(m_n, none32);
         m_region_bound.assign(R, 0.0);
