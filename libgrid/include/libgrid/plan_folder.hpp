@@ -10,12 +10,14 @@
 #pragma once
 
 #include <libgrid/assign.hpp>
+#include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
 #include <libgrid/manager.hpp>
 #include <libgrid/metrics.hpp>
 #include <libgrid/model.hpp>
 #include <libgrid/partition.hpp>
 #include <libgrid/progress.hpp>
+#include <libgrid/service_areas.hpp>
 #include <libgrid/validation.hpp>
 
 #include <cstddef>
@@ -243,5 +245,71 @@ struct PlanFolderReadOptions {
 ///         transformers or across stations; report.json not matching grids.gpkg);
 ///         Error(io_open) when a file cannot be read.
 PlanFolder read_plan_folder(const std::string& dir, const PlanFolderReadOptions& options = {});
+
+// ---------------------------------------------------------------------------------------------
+// The check folder: what `grid-partition check --out` writes.
+
+/// One admin level as check sees it.
+struct CheckLevel {
+    std::string name;                         ///< Level name.
+    std::size_t units = 0;                    ///< Units read.
+    std::size_t units_without_transformer = 0; ///< Of those, attached to a neighbour.
+};
+
+/// The figures of the inputs and every problem found (check_report.json).
+struct CheckReport {
+    std::string transformers_file;   ///< Source of the transformers.
+    std::size_t transformers_read = 0; ///< In the model + rejected.
+    std::size_t transformers = 0;    ///< In the model.
+    std::size_t rejected = 0;        ///< Left out (listed in rejected.csv).
+    double customers = 0.0;          ///< Customers in the model.
+    std::vector<std::pair<std::string, double>> classes; ///< Customers per class, by class name.
+    bool customer_layer = false;     ///< Customer points were given.
+    std::size_t customer_points = 0; ///< Customer points matched to a transformer.
+    std::size_t stations = 0;        ///< Distinct station ids.
+    bool feeder_layer = false;       ///< A feeder layer was given.
+    std::size_t feeders = 0;         ///< Feeders in the feeder layer (or named by transformers without one).
+    std::size_t feeders_named = 0;   ///< Distinct feeder ids the transformers name.
+    std::size_t feeder_links = 0;    ///< Transformer-to-transformer feeder links.
+    std::vector<CheckLevel> levels;  ///< Admin levels, coarsest first.
+    std::string work_crs;            ///< Working CRS name.
+    bool areas_built = false;        ///< Service areas were built (some transformer entered the model).
+    std::size_t service_areas = 0;   ///< Service areas.
+    double study_area_km2 = 0.0;     ///< Their total area.
+    std::string study_area;          ///< What bounds the study area (boundaries, hull, ...).
+    std::size_t vertices = 0;        ///< Graph vertices.
+    std::size_t border_edges = 0;    ///< Graph edges by shared border.
+    std::size_t feeder_edges = 0;    ///< Graph edges by feeder link.
+    std::size_t barrier_edges = 0;   ///< Graph edges across a barrier line.
+    std::size_t barriers = 0;        ///< Barrier lines read.
+    std::size_t components_by_border = 0; ///< Connected pieces by shared borders.
+    std::size_t components = 0;      ///< Connected pieces with feeder links.
+    std::size_t errors = 0;          ///< Issues of severity error.
+    std::size_t warnings = 0;        ///< Issues of severity warning.
+    std::size_t notes = 0;           ///< Issues of severity info.
+    std::vector<Issue> issues;       ///< Every issue.
+    std::vector<Rejected> rejected_features; ///< Every transformer left out.
+};
+
+/// The check report of inputs read and validated; `areas` and `graph` may be null (nothing
+/// entered the model). `feeder_layer` and `customer_layer` say whether those inputs were given.
+/// O(transformers + edges).
+CheckReport make_check_report(const Territory& territory, const ValidationReport& report, const ServiceAreas* areas,
+                              const AdjacencyGraph* graph, bool feeder_layer, bool customer_layer);
+
+/// The figures as `grid-partition check` prints them, one line each, indented by two spaces.
+std::string check_text(const CheckReport& report);
+
+/// check_report.json text. O(size).
+std::string to_json(const CheckReport& report);
+
+/// Writes the check folder atomically: the layers `service_areas` (with area and component),
+/// `transformers` and `adjacency` (one line per graph edge) in each format when service areas
+/// were built, `check_report.json` and `rejected.csv`. Never over an input (`options.protect`).
+/// @returns the paths written (a Shapefile's sidecars left out).
+/// @throws Error(io_write) as write_plan_folder().
+std::vector<std::string> write_check_folder(const std::string& dir, const Territory& territory,
+                                            const ServiceAreas* areas, const AdjacencyGraph* graph,
+                                            const CheckReport& report, const PlanFolderWriteOptions& options);
 
 } // namespace libgrid

@@ -1,5 +1,6 @@
 // write_plan_folder(): every file into a staging folder inside the target, then one atomic
 // rename each (see libgrid/plan_folder.hpp).
+#include "folder/staging.hpp"
 #include "folder/tables.hpp"
 
 #include <libgrid/error.hpp>
@@ -10,69 +11,21 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <unistd.h>
 
 namespace libgrid {
 namespace {
 
 namespace fs = std::filesystem;
 
-const char* const layer_names[] = {"grids", "transformers", "service_areas"};
-
 /// Every file a plan folder of these formats can hold (managers or not): what an earlier plan
 /// may have left that this one must replace or remove.
 std::vector<std::string> folder_files(const std::vector<Format>& formats)
 {
     std::vector<std::string> out{"assignments.csv", "report.json", "rejected.csv", "managers.csv", "contacts.csv"};
-    for (const auto f : formats) {
-        if (f == Format::gpkg) out.emplace_back("grids.gpkg");
-        for (const char* layer : layer_names) {
-            if (f == Format::geojson) out.push_back(std::string(layer) + ".geojson");
-            if (f == Format::shp)
-                for (const char* ext : {".shp", ".shx", ".dbf", ".prj", ".cpg"}) out.push_back(std::string(layer) + ext);
-        }
-    }
+    const auto layers = folder::layer_file_names("grids", {"grids", "transformers", "service_areas"}, formats);
+    out.insert(out.end(), layers.begin(), layers.end());
     return out;
 }
-
-void refuse_inputs(const std::vector<fs::path>& targets, const PlanFolderWriteOptions& o)
-{
-    for (const auto& t : targets)
-        if (is_input(t.string(), o.protect))
-            throw Error(ErrorCode::io_write, fmt::format("{}: refusing to write '{}': it is an input of this run "
-                                                         "(fix: choose another --out folder)",
-                                                         o.command, t.string()));
-}
-
-/// The temporary folder `.<command>-tmp-<pid>` inside the output folder: removed with whatever
-/// is left in it, on success or failure.
-class StagingFolder {
-public:
-    StagingFolder(const fs::path& out_dir, const std::string& command)
-        : m_path(out_dir / fmt::format(".{}-tmp-{}", command, ::getpid()))
-    {
-        std::error_code ec;
-        fs::create_directories(out_dir, ec);
-        if (!ec) {
-            fs::remove_all(m_path, ec); // a leftover of a killed run with the same pid
-            fs::create_directories(m_path, ec);
-        }
-        if (ec)
-            throw Error(ErrorCode::io_write, fmt::format("{}: cannot create the output folder '{}': {}", command,
-                                                         m_path.string(), ec.message()));
-    }
-    StagingFolder(const StagingFolder&) = delete;
-    StagingFolder& operator=(const StagingFolder&) = delete;
-    ~StagingFolder()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 void check_sizes(const PlanFolder& f)
 {
@@ -92,7 +45,7 @@ void check_plan_folder_target(const std::string& dir, const PlanFolderWriteOptio
 {
     std::vector<fs::path> targets;
     for (const auto& name : folder_files(options.formats)) targets.push_back(fs::path(dir) / name);
-    refuse_inputs(targets, options);
+    folder::refuse_inputs(targets, options.protect, options.command);
 }
 
 std::vector<std::string> write_plan_folder(const std::string& dir, const PlanFolder& folder,
@@ -101,7 +54,7 @@ std::vector<std::string> write_plan_folder(const std::string& dir, const PlanFol
     check_sizes(folder);
     check_plan_folder_target(dir, options);
     const fs::path out_dir(dir);
-    const StagingFolder staging(out_dir, options.command);
+    const folder::StagingFolder staging(out_dir, options.command);
     const auto& protect = options.protect;
     auto tables = folder::layer_tables(folder);
     std::vector<std::string> written;
@@ -128,19 +81,7 @@ std::vector<std::string> write_plan_folder(const std::string& dir, const PlanFol
     }
     write("report.json", to_json(folder.report));
 
-    // Into place: one atomic rename per file, after checking again that none replaces an input.
-    std::vector<fs::path> staged, targets;
-    for (const auto& entry : fs::directory_iterator(staging.path())) staged.push_back(entry.path());
-    std::sort(staged.begin(), staged.end());
-    for (const auto& p : staged) targets.push_back(out_dir / p.filename());
-    refuse_inputs(targets, options);
-    for (std::size_t i = 0; i < staged.size(); ++i) {
-        std::error_code ec;
-        fs::rename(staged[i], targets[i], ec);
-        if (ec)
-            throw Error(ErrorCode::io_write, fmt::format("{}: cannot move '{}' into place as '{}': {}", options.command,
-                                                         staged[i].string(), targets[i].string(), ec.message()));
-    }
+    const auto targets = folder::move_into_place(staging, out_dir, options.protect, options.command);
     // What an earlier plan in this folder left and this one does not have goes, so that the
     // folder never mixes two plans (managers of an old plan beside new grids). Derived files
     // (report.html, grids.qml) describe the old plan too.
