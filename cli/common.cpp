@@ -210,28 +210,4 @@ libgrid::Format parse_output_format(const std::string& name)
     throw CLI::ValidationError("--formats", "unknown format '" + name + "' (use gpkg, shp, geojson)");
 }
 
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields)
-{
-    fields.assign(1, "");
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c != '"') fields.back() += c;
-            else if (i + 1 < line.size() && line[i + 1] == '"') fields.back() += line[++i];
-            else quoted = false;
-        } else if (c == ',') {
-            fields.emplace_back();
-            was_quoted = false;
-        } else if (c == '"' && fields.back().empty() && !was_quoted) {
-            quoted = was_quoted = true;
-        } else if (was_quoted) {
-            return false;
-        } else {
-            fields.back() += c;
-        }
-    }
-    return !quoted;
-}
-
 } // namespace gp

@@ -93,8 +93,4 @@ void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_c
 /// @throws CLI::ValidationError naming --formats for any other name.
 libgrid::Format parse_output_format(const std::string& name);
 
-/// Splits one CSV line into fields: double quotes group, "" is a quote. Strict: text after a
-/// closing quote or an unclosed quote is an error (returns false).
-bool split_csv_line(const std::string& line, std::vector<std::string>& fields);
-
 } // namespace gp

@@ -54,54 +54,6 @@ struct PlanFlags {
 // ---------------------------------------------------------------------------------------------
 // Option parsing that CLI11 cannot do alone
 
-/// Reads the `station_id,grids` table of --grids-per-station. Strict, because a typo here would
-/// silently give a station the wrong number of grids: header required, one positive integer per
-/// station, no duplicates; every message names the file and line.
-std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw libgrid::Error(libgrid::ErrorCode::io_open,
-                             fmt::format("plan: cannot open --grids-per-station '{}'", path));
-    auto bad = [&](std::size_t line_no, const std::string& why) {
-        return libgrid::Error(libgrid::ErrorCode::invalid_input,
-                              fmt::format("plan: --grids-per-station '{}' line {}: {}", path, line_no, why));
-    };
-    std::vector<std::pair<std::string, std::size_t>> out;
-    std::set<std::string> seen;
-    bool header = false;
-    std::string line;
-    std::vector<std::string> f;
-    std::size_t line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line_no == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3); // UTF-8 BOM
-        if (line.find_first_not_of(" \t") == std::string::npos) continue;
-        if (!split_csv_line(line, f)) throw bad(line_no, "unbalanced double quotes");
-        if (!header) {
-            if (f.size() != 2 || f[0] != "station_id" || f[1] != "grids")
-                throw bad(line_no, fmt::format("the header must be 'station_id,grids', found '{}'", line));
-            header = true;
-            continue;
-        }
-        if (f.size() != 2) throw bad(line_no, fmt::format("expected 2 fields station_id,grids, found {}", f.size()));
-        if (f[0].empty()) throw bad(line_no, "the station id is empty");
-        const auto& k = f[1];
-        if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoul(k) == 0)
-            throw bad(line_no, fmt::format("grids '{}' for station '{}' is not a positive whole number", k, f[0]));
-        if (!seen.insert(f[0]).second) throw bad(line_no, fmt::format("station '{}' is listed twice", f[0]));
-        out.emplace_back(f[0], static_cast<std::size_t>(std::stoul(k)));
-    }
-    if (out.empty())
-        throw libgrid::Error(libgrid::ErrorCode::invalid_input,
-                             fmt::format("plan: --grids-per-station '{}' lists no station (expected a header "
-                                         "'station_id,grids' and one line per station)",
-                                         path));
-    return out;
-}
-
 std::vector<std::pair<std::string, double>> parse_class_weights(const std::vector<std::string>& items)
 {
     std::vector<std::pair<std::string, double>> out;
@@ -156,6 +108,7 @@ int run_plan(PlanFlags& f)
     ProgressPrinter progress(f.quiet);
     auto protect = input_paths(f.in);
     if (!f.managers.managers.empty()) protect.push_back(parse_source(f.managers.managers).path);
+    if (!f.grids_per_station.empty()) protect.push_back(f.grids_per_station);
     std::vector<libgrid::Format> formats;
     for (const auto& name : f.formats) formats.push_back(parse_output_format(name));
     const fs::path out_dir(f.out);
@@ -165,7 +118,7 @@ int run_plan(PlanFlags& f)
     libgrid::check_plan_folder_target(f.out, wopt);
     auto& popt = f.partition;
     popt.workload.class_weights = parse_class_weights(f.class_weights);
-    if (!f.grids_per_station.empty()) popt.grids_per_station = read_grids_per_station(f.grids_per_station);
+    if (!f.grids_per_station.empty()) popt.grids_per_station = libgrid::read_grids_per_station(f.grids_per_station);
 
     auto ropt = make_read_options(f.in);
     ropt.progress = progress.callback();

@@ -189,6 +189,14 @@ std::vector<FeatureTable> read_tables(const std::string& path, const std::vector
 // ---------------------------------------------------------------------------------------------
 // Managers (the roster)
 
+/// Reads a table of grids per station (CSV with the header `station_id,grids`, or any table
+/// GDAL reads with exactly these two columns): one positive whole number of grids per station,
+/// no station twice. Strict, because a typo would silently give a station the wrong number of
+/// grids; every message names the file and the line (CSV) or row. O(rows).
+/// @throws Error(io_open) when the file cannot be read; Error(invalid_input) naming the line
+///         and what is wrong otherwise.
+std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const std::string& path);
+
 /// Field names of a managers layer. Every default can be changed by a CLI flag or config key.
 struct ManagerFields {
     std::string id = "id";                 ///< Manager id (required). Default: "id".

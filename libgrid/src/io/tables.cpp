@@ -5,6 +5,9 @@
 #include <libgrid/io.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <set>
 
 namespace libgrid {
 
@@ -68,6 +71,49 @@ std::vector<FeatureTable> read_tables(const std::string& path, const std::vector
         }
         out.push_back(std::move(t));
     }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const std::string& path)
+{
+    detail::ensure_gdal_registered();
+    detail::GdalErrorCapture capture;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!ds || ds->GetLayerCount() < 1)
+        throw Error(ErrorCode::io_open, fmt::format("cannot open the grids-per-station table '{}': {}", path,
+                                                    capture.last_error().empty() ? "not a table GDAL reads"
+                                                                                 : capture.last_error()));
+    OGRLayer& layer = *ds->GetLayer(0);
+    const bool csv = EQUAL(ds->GetDriverName(), "CSV");
+    // CSV feature ids count data lines from 1; the header is line 1.
+    auto where = [&](GIntBig fid) { return csv ? fmt::format("line {}", fid + 1) : fmt::format("row {}", fid); };
+    auto bad = [&](const std::string& at, const std::string& why) {
+        return Error(ErrorCode::invalid_input, fmt::format("grids-per-station table '{}' {}: {}", path, at, why));
+    };
+    const OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    std::vector<std::string> names;
+    for (int i = 0; i < defn.GetFieldCount(); ++i) names.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
+    if (names != std::vector<std::string>{"station_id", "grids"})
+        throw bad(csv ? "line 1" : "header", fmt::format("the columns must be 'station_id,grids', found '{}'",
+                                                         fmt::join(names, ",")));
+    std::vector<std::pair<std::string, std::size_t>> out;
+    std::set<std::string> seen;
+    for (auto& f : layer) {
+        const std::string at = where(f->GetFID());
+        const std::string id = f->IsFieldSetAndNotNull(0) ? f->GetFieldAsString(0) : "";
+        const std::string k = f->IsFieldSetAndNotNull(1) ? f->GetFieldAsString(1) : "";
+        if (id.empty() && k.empty()) continue; // a blank line
+        if (id.empty()) throw bad(at, "the station id is empty");
+        if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos || std::stoul(k) == 0)
+            throw bad(at, fmt::format("grids '{}' for station '{}' is not a positive whole number", k, id));
+        if (!seen.insert(id).second) throw bad(at, fmt::format("station '{}' is listed twice", id));
+        out.emplace_back(id, static_cast<std::size_t>(std::stoul(k)));
+    }
+    if (out.empty())
+        throw Error(ErrorCode::invalid_input,
+                    fmt::format("grids-per-station table '{}' lists no station (expected the columns "
+                                "'station_id,grids' and one row per station)",
+                                path));
     return out;
 }
 

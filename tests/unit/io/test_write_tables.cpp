@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -348,4 +349,31 @@ TEST_CASE("writing again replaces the previous output")
         CHECK(ds->GetLayer(0)->GetFeatureCount() == 2);
     }
     check_no_temporaries(dir);
+}
+
+TEST_CASE("read_grids_per_station reads a station_id,grids table strictly, naming the line of each mistake")
+{
+    libgrid::test::TempDir dir("k");
+    auto table = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir.file(name), std::ios::binary) << text;
+        return dir.file(name);
+    };
+    const auto good = libgrid::read_grids_per_station(
+        table("k.csv", "\xEF\xBB\xBFstation_id,grids\r\nST1,10\r\n\"ST,2\",20\r\n"));
+    CHECK(good == std::vector<std::pair<std::string, std::size_t>>{{"ST1", 10}, {"ST,2", 20}});
+    auto message = [&](const std::string& name, const std::string& text) {
+        try {
+            libgrid::read_grids_per_station(table(name, text));
+        } catch (const libgrid::Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("h.csv", "station,grids\nST1,3\n").find("the columns must be 'station_id,grids', found 'station,grids'") !=
+          std::string::npos);
+    CHECK(message("z.csv", "station_id,grids\nST1,3\nST2,0\n").find("z.csv' line 3: grids '0' for station 'ST2'") !=
+          std::string::npos);
+    CHECK(message("d.csv", "station_id,grids\nST1,3\nST1,4\n").find("line 3: station 'ST1' is listed twice") !=
+          std::string::npos);
+    CHECK(message("e.csv", "station_id,grids\n").find("lists no station") != std::string::npos);
 }
