@@ -260,7 +260,7 @@ TEST_CASE("render fails clearly on a folder without a plan and on branch maps wi
     TempDir d;
     const auto none = run("render -q --plan '" + d.path.string() + "'");
     CHECK(none.status == 3);
-    CHECK(contains(none.err, "cannot open the plan"));
+    CHECK(contains(none.err, "has no grids.gpkg"));
     CHECK(contains(none.err, "grid-partition plan"));
     CHECK(run("render -q --plan '" + (d / "missing") + "'").status == 2);
     CHECK(run("render -q --plan '" + d.path.string() + "' --formats gif").status == 2);

@@ -138,7 +138,7 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
-// Reading plans and points (GDAL, in the io module)
+// Plans and point files (read through the io module)
 
 /// Options for load_locator().
 struct LoadLocatorOptions {
@@ -159,60 +159,5 @@ struct LoadLocatorOptions {
 /// when the layer holds no grid or a grid has no polygon, Error(crs) when the CRS cannot be
 /// projected.
 Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& options = {});
-
-/// Where points to look up come from and how to read them.
-struct PointReadOptions {
-    LayerSource source; ///< File and layer (any OGR point layer, or CSV with x/y columns).
-    /// Id field. Default: "id"; when the layer has no such field and the name is the default,
-    /// the feature id (FID) is used.
-    std::string id_field = "id";
-    /// X field (any table with coordinate columns). Default: "" = the layer's geometry, or for
-    /// CSV the first column named like ReadOptions::x_names.
-    std::string x_field;
-    /// Y field; see x_field. Default: "" (ReadOptions::y_names for CSV).
-    std::string y_field;
-    /// CRS of layers that carry none (CSV). Default: "" = use `fallback_crs_wkt`.
-    std::string crs;
-    /// CRS assumed when the layer has none and `crs` is empty (the plan's CRS). Default: "".
-    std::string fallback_crs_wkt;
-    /// Column names tried for x and y in CSV files, in order. Defaults as in ReadOptions.
-    std::vector<std::string> x_names{"x", "lon", "lng", "longitude", "easting"};
-    std::vector<std::string> y_names{"y", "lat", "latitude", "northing"}; ///< See x_names.
-};
-
-/// One input point, valid or not (nothing is dropped).
-struct InputPoint {
-    std::string id;          ///< Id (text of the id field, or the FID).
-    std::int64_t fid = -1;   ///< Feature id in the source.
-    Point xy;                ///< Coordinates as read (source CRS); NaN when missing.
-    std::string problem;     ///< "" when valid; else why the point cannot be located.
-};
-
-/// Points read by read_points(), in input order.
-struct PointSet {
-    std::vector<InputPoint> points; ///< Every feature of the layer, in order.
-    std::string crs_wkt;            ///< CRS of `xy` ("" = local planar frame).
-    std::string file;               ///< Source file.
-    std::string layer;              ///< Source layer name.
-    std::string id_field;           ///< Field the ids came from ("" = FIDs).
-    std::string coordinates;        ///< How coordinates were read, e.g. "geometry" or "columns x, y".
-    /// True when the layer has no CRS and none was given: `crs_wkt` is the fallback.
-    bool crs_assumed = false;
-};
-
-/// Reads every feature of a point layer (or a table with x/y columns) keeping input order;
-/// a feature without usable coordinates or id is kept with its `problem` set. O(features).
-/// @throws Error(io_open) when the file cannot be opened, Error(io_layer) when the layer does
-/// not exist, Error(io_field) when a named field does not exist or no coordinates can be found,
-/// Error(crs) when a CRS is not understood.
-PointSet read_points(const PointReadOptions& options);
-
-/// Transforms points in place from one CRS to another (WKT or any GDAL CRS text; "" on both
-/// sides = no change). Points that cannot be transformed (or are NaN) are set to NaN and get
-/// `false` in the result. O(points).
-/// @throws Error(crs) when either CRS is not understood or no transformation exists, or when
-/// exactly one side is "" (a local frame cannot be related to a georeferenced one).
-std::vector<bool> transform_points(std::vector<Point>& points, const std::string& from_crs,
-                                   const std::string& to_crs);
 
 } // namespace libgrid

@@ -9,6 +9,7 @@
 
 #include <libgrid/geometry_types.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct PlanGridFeature {
     double load = 0.0;         ///< Load (`load`; equals customers unless workloads were set).
     double deviation = 0.0;    ///< Load / target - 1 (`deviation`).
     MultiPolygon shape;        ///< Grid polygon in the metric CRS of PlanLayers (metres).
+    std::int64_t fid = -1;     ///< Feature id in the grids layer (for messages).
 };
 
 /// One transformer of a written plan (for dots on maps).
@@ -55,16 +57,29 @@ struct PlanLayers {
     /// Name of the metric CRS the coordinates are in (e.g. "WGS 84 / UTM zone 33N"), or
     /// "local" for a plan without georeference (planar metres as written).
     std::string crs_name;
+    std::string crs_wkt;        ///< That CRS as WKT ("" for a local frame).
+    std::string source_crs_wkt; ///< The CRS of the file's grids layer ("" for none).
+};
+
+/// What read_plan_layers() reads.
+struct PlanLayersOptions {
+    /// Metric CRS to bring the layers to (anything GDAL understands). Default: "" = the one
+    /// rule: the file's own CRS when projected in metres, else the UTM zone of the grids' centre;
+    /// a plan without CRS stays in its planar frame.
+    std::string work_crs;
+    bool transformers = true; ///< Read the transformers layer. Default: true.
+    bool admin_units = true;  ///< Read the admin_units layer when present. Default: true.
 };
 
 /// Reads `<plan_dir>/grids.gpkg` (layers `grids` and `transformers`; `admin_units` when
-/// present) into a PlanLayers. Coordinates are brought to a metric CRS: the file's own when it
-/// is projected in metres, else the UTM zone of the grids' centre; a layer without CRS is taken
-/// as planar metres. NULL text fields read as "". Complexity: O(vertices).
-/// @throws Error(io_open) when the GeoPackage cannot be opened, Error(io_layer) when it has no
-///         `grids` layer, Error(io_field) when `grids` has no `grid_id` column, Error(crs) when
-///         its CRS cannot be transformed.
-PlanLayers read_plan_layers(const std::string& plan_dir);
+/// present) into a PlanLayers: the one reader of a plan's layers for maps, report.html and
+/// load_locator(). Coordinates are brought to a metric CRS (see PlanLayersOptions::work_crs); a
+/// layer without CRS is taken as planar metres. NULL text fields read as "". O(vertices).
+/// @throws Error(io_open) when the folder or its grids.gpkg cannot be opened, Error(io_layer)
+///         when it has no `grids` layer (naming its layers), Error(io_field) when `grids` has no
+///         `grid_id` column (naming its fields), Error(crs) when the CRS cannot be transformed
+///         or a work CRS is asked for a plan without CRS; every message says the fix.
+PlanLayers read_plan_layers(const std::string& plan_dir, const PlanLayersOptions& options = {});
 
 } // namespace libgrid
 

@@ -80,10 +80,22 @@ void collect(MultiPolygon& shape, std::vector<Point*>& pts)
 
 } // namespace
 
-PlanLayers read_plan_layers(const std::string& plan_dir)
+PlanLayers read_plan_layers(const std::string& plan_dir, const PlanLayersOptions& options)
 {
+    namespace fs = std::filesystem;
     detail::ensure_gdal_registered();
-    const std::string path = (std::filesystem::path(plan_dir) / "grids.gpkg").string();
+    std::error_code ec;
+    if (!fs::is_directory(plan_dir, ec))
+        throw Error(ErrorCode::io_open,
+                    fmt::format("io: cannot open plan folder '{}': {} (fix: give the --out folder of a grid-partition "
+                                "plan run)",
+                                plan_dir, fs::exists(plan_dir, ec) ? "not a folder" : "no such folder"));
+    const std::string path = (fs::path(plan_dir) / "grids.gpkg").string();
+    if (!fs::exists(path, ec))
+        throw Error(ErrorCode::io_open,
+                    fmt::format("io: plan folder '{}' has no grids.gpkg (fix: give the --out folder of a grid-partition "
+                                "plan run that wrote the gpkg format, the default)",
+                                plan_dir));
     GdalErrorCapture capture;
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
     if (!ds)
@@ -92,12 +104,22 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
                                 "grid-partition plan)",
                                 path, capture.last_error().empty() ? "not a GeoPackage" : capture.last_error()));
     OGRLayer* grids = ds->GetLayerByName("grids");
-    if (!grids)
-        throw Error(ErrorCode::io_layer,
-                    fmt::format("io: the plan '{}' has no layer 'grids' (fix: write it with grid-partition plan)", path));
+    if (!grids) {
+        std::string names;
+        for (int i = 0; i < ds->GetLayerCount(); ++i) names += (i ? ", " : "") + std::string(ds->GetLayer(i)->GetName());
+        throw Error(ErrorCode::io_layer, fmt::format("io: plan '{}' has no layer 'grids'; its layers are: {} (fix: give "
+                                                     "the --out folder of a grid-partition plan run)",
+                                                     path, names));
+    }
     const int f_grid = field_index(*grids, "grid_id");
-    if (f_grid < 0)
-        throw Error(ErrorCode::io_field, fmt::format("io: layer 'grids' in '{}' has no field 'grid_id'", path));
+    if (f_grid < 0) {
+        std::string names;
+        const auto& defn = *grids->GetLayerDefn();
+        for (int i = 0; i < defn.GetFieldCount(); ++i) names += (i ? ", " : "") + std::string(defn.GetFieldDefn(i)->GetNameRef());
+        throw Error(ErrorCode::io_field, fmt::format("io: layer 'grids' of '{}' has no field 'grid_id'; its fields are: "
+                                                     "{} (fix: re-run grid-partition plan)",
+                                                     path, names));
+    }
 
     PlanLayers out;
     const int f_station = field_index(*grids, "station_id"), f_branch = field_index(*grids, "branch_id"),
@@ -117,6 +139,7 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
         g.customers = number_of(*feature, f_cust);
         g.load = f_load >= 0 ? number_of(*feature, f_load) : g.customers;
         g.deviation = number_of(*feature, f_dev);
+        g.fid = feature->GetFID();
         if (const OGRGeometry* geom = feature->GetGeometryRef()) g.shape = detail::to_multipolygon(*geom);
         for (const auto& poly : g.shape)
             for (const auto& p : poly.outer) box.add(p);
@@ -125,8 +148,19 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
 
     const OGRSpatialReference* src = detail::layer_srs(*grids);
     const Point centre = box.empty() ? Point{} : Point{0.5 * (box.min_x + box.max_x), 0.5 * (box.min_y + box.max_y)};
-    const SrsPtr work = metric_crs(src, centre, box);
+    SrsPtr work;
+    if (!options.work_crs.empty()) {
+        if (!src)
+            throw Error(ErrorCode::crs, fmt::format("io: plan '{}' has no CRS, so it cannot be moved to '{}' (fix: "
+                                                    "leave the work CRS empty)",
+                                                    path, options.work_crs));
+        work = detail::parse_srs(options.work_crs, "work CRS");
+    } else {
+        work = metric_crs(src, centre, box);
+    }
     out.crs_name = work && work->GetName() ? work->GetName() : "local";
+    out.crs_wkt = detail::srs_to_wkt(work.get());
+    out.source_crs_wkt = detail::srs_to_wkt(src);
     auto to_work = [&](OGRLayer& layer) {
         return work ? detail::make_transform(detail::layer_srs(layer), work.get()) : detail::TransformPtr();
     };
@@ -137,7 +171,7 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
         transform_points(ct.get(), pts, "layer 'grids' of '" + path + "'");
     }
 
-    if (OGRLayer* tx = ds->GetLayerByName("transformers")) {
+    if (OGRLayer* tx = options.transformers ? ds->GetLayerByName("transformers") : nullptr) {
         const int t_id = field_index(*tx, "transformer_id"), t_grid = field_index(*tx, "grid_id"),
                   t_station = field_index(*tx, "station_id"), t_branch = field_index(*tx, "branch_id");
         tx->ResetReading();
@@ -162,7 +196,7 @@ PlanLayers read_plan_layers(const std::string& plan_dir)
         }
     }
 
-    if (OGRLayer* admin = ds->GetLayerByName("admin_units")) {
+    if (OGRLayer* admin = options.admin_units ? ds->GetLayerByName("admin_units") : nullptr) {
         const int a_level = field_index(*admin, "level"), a_id = field_index(*admin, "id"),
                   a_name = field_index(*admin, "name");
         admin->ResetReading();

@@ -1,9 +1,9 @@
-// Reading a plan's grids for the Locator, reading points to look up, moving points between
-// CRSs. The Locator itself (libgrid/src/locate) never sees GDAL.
+// Reading points to look up (any OGR point layer or a table with x/y columns) and moving
+// points between CRSs (see libgrid/io.hpp).
 #include "io/gdal_util.hpp"
 
 #include <libgrid/error.hpp>
-#include <libgrid/locate.hpp>
+#include <libgrid/io.hpp>
 
 #include <fmt/format.h>
 
@@ -96,111 +96,6 @@ std::string layer_names(GDALDataset& ds)
 }
 
 } // namespace
-
-Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& options)
-{
-    std::error_code ec;
-    if (!fs::is_directory(plan_dir, ec))
-        throw Error(ErrorCode::io_open,
-                    fmt::format("io: cannot open plan folder '{}': {} (fix: give the --out folder "
-                                "of a grid-partition plan run)",
-                                plan_dir, fs::exists(plan_dir, ec) ? "not a folder" : "no such folder"));
-    const std::string path = (fs::path(plan_dir) / "grids.gpkg").string();
-    if (!fs::exists(path, ec))
-        throw Error(ErrorCode::io_open,
-                    fmt::format("io: plan folder '{}' has no grids.gpkg (fix: give the --out folder "
-                                "of a grid-partition plan run that wrote the gpkg format, the default)",
-                                plan_dir));
-    auto ds = open_vector(path, "plan", CPLStringList());
-    OGRLayer* layer = ds->GetLayerByName("grids");
-    if (!layer)
-        throw Error(ErrorCode::io_layer,
-                    fmt::format("io: plan '{}' has no layer 'grids'; its layers are: {} (fix: give "
-                                "the --out folder of a grid-partition plan run)",
-                                path, layer_names(*ds)));
-    const OGRFeatureDefn& defn = *layer->GetLayerDefn();
-    const int i_grid = defn.GetFieldIndex("grid_id");
-    if (i_grid < 0)
-        throw Error(ErrorCode::io_field,
-                    fmt::format("io: layer 'grids' of '{}' has no field 'grid_id'; its fields are: "
-                                "{} (fix: re-run grid-partition plan)",
-                                path, join_names(defn)));
-    // Manager fields are optional: plans written before manager assignment have none.
-    const int i_station = defn.GetFieldIndex("station_id");
-    const int i_manager = defn.GetFieldIndex("manager_id");
-    const int i_name = defn.GetFieldIndex("manager_name");
-    const int i_phone = defn.GetFieldIndex("manager_phone");
-
-    std::vector<LocatorGrid> grids;
-    std::vector<Point*> points;
-    Box box;
-    layer->ResetReading();
-    for (auto& feature : *layer) {
-        LocatorGrid g;
-        g.contact.grid_id = text(*feature, i_grid);
-        g.contact.station_id = text(*feature, i_station);
-        g.contact.manager_id = text(*feature, i_manager);
-        g.contact.manager_name = text(*feature, i_name);
-        g.contact.manager_phone = text(*feature, i_phone);
-        const OGRGeometry* geom = feature->GetGeometryRef();
-        if (geom && !geom->IsEmpty()) g.shape = detail::to_multipolygon(*geom);
-        if (g.shape.empty())
-            throw Error(ErrorCode::invalid_input,
-                        fmt::format("io: grid '{}' (fid {}) in layer 'grids' of '{}' has no polygon "
-                                    "geometry (fix: re-run grid-partition plan)",
-                                    g.contact.grid_id, feature->GetFID(), path));
-        grids.push_back(std::move(g));
-    }
-    if (grids.empty())
-        throw Error(ErrorCode::invalid_input,
-                    fmt::format("io: layer 'grids' of '{}' holds no grid (fix: re-run grid-partition plan)", path));
-    for (auto& g : grids)
-        for (auto& poly : g.shape) {
-            for (auto& p : poly.outer) {
-                box.add(p);
-                points.push_back(&p);
-            }
-            for (auto& hole : poly.holes)
-                for (auto& p : hole) points.push_back(&p);
-        }
-
-    // Distances are reported in metres: project the grids to a metric CRS first.
-    SrsPtr source = detail::clone_srs(detail::layer_srs(*layer));
-    SrsPtr work;
-    if (!options.work_crs.empty())
-        work = detail::parse_srs(options.work_crs, "work CRS");
-    else
-        work = detail::metric_crs(source.get(), box);
-    if (static_cast<bool>(source) != static_cast<bool>(work) && !options.work_crs.empty())
-        throw Error(ErrorCode::crs,
-                    fmt::format("io: plan '{}' has no CRS, so it cannot be moved to '{}' (fix: leave "
-                                "the work CRS empty)",
-                                path, options.work_crs));
-    if (auto ct = detail::make_transform(source.get(), work.get())) {
-        std::vector<double> xs(points.size()), ys(points.size());
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            xs[i] = points[i]->x;
-            ys[i] = points[i]->y;
-        }
-        std::vector<int> ok(points.size(), TRUE);
-        GdalErrorCapture capture;
-        ct->Transform(static_cast<int>(points.size()), xs.data(), ys.data(), nullptr, ok.data());
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            if (!ok[i])
-                throw Error(ErrorCode::crs,
-                            fmt::format("io: grid vertices of '{}' cannot be transformed to '{}': {}",
-                                        path, work->GetName() ? work->GetName() : "?",
-                                        capture.last_error()));
-            points[i]->x = xs[i];
-            points[i]->y = ys[i];
-        }
-    }
-    LocatorOptions lo;
-    lo.cells_per_edge = options.cells_per_edge;
-    lo.crs_wkt = detail::srs_to_wkt(work.get());
-    lo.source_crs_wkt = detail::srs_to_wkt(source.get());
-    return Locator(std::move(grids), lo);
-}
 
 PointSet read_points(const PointReadOptions& options)
 {
