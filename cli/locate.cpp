@@ -43,14 +43,6 @@ double seconds_since(Clock::time_point& t)
     return s;
 }
 
-/// Short name of a CRS given as WKT (its first quoted name), or the local frame.
-std::string crs_label(const std::string& wkt)
-{
-    if (wkt.empty()) return "local planar frame";
-    const auto a = wkt.find('"');
-    const auto b = a == std::string::npos ? a : wkt.find('"', a + 1);
-    return b == std::string::npos ? "unnamed CRS" : wkt.substr(a + 1, b - a - 1);
-}
 
 int run_locate(const LocateFlags& f)
 {
@@ -90,16 +82,7 @@ int run_locate(const LocateFlags& f)
     const double t_read = seconds_since(lap);
 
     stage("transform");
-    std::vector<libgrid::Point> xy;
-    xy.reserve(points.points.size());
-    for (const auto& p : points.points) xy.push_back(p.xy);
-    const auto moved = libgrid::transform_points(xy, points.crs_wkt, locator.crs_wkt());
-    for (std::size_t i = 0; i < xy.size(); ++i)
-        if (!moved[i] && points.points[i].problem.empty())
-            points.points[i].problem = fmt::format("coordinates {}, {} cannot be transformed from {} to the "
-                                                   "plan's CRS (wrong --points-crs?)",
-                                                   points.points[i].xy.x, points.points[i].xy.y,
-                                                   crs_label(points.crs_wkt));
+    const auto xy = libgrid::to_locator_crs(points, locator);
     progress.stage_done("transform");
     const double t_transform = seconds_since(lap);
 
@@ -110,7 +93,7 @@ int run_locate(const LocateFlags& f)
     fmt::print("grid-partition locate\n");
     fmt::print("  plan           {}: {} grids, {} edges, in {} (located in {})\n", f.plan,
                with_commas(double(stats.grids)), with_commas(double(stats.edges)),
-               crs_label(locator.source_crs_wkt()), crs_label(locator.crs_wkt()));
+               libgrid::crs_name(locator.source_crs_wkt()), libgrid::crs_name(locator.crs_wkt()));
     fmt::print("  index          {} x {} cells of {:.1f} m, {:.1f}% crossed by a border, {:.1f} MiB\n",
                stats.columns, stats.rows, stats.cell_size_m,
                stats.cells ? 100.0 * double(stats.border_cells) / double(stats.cells) : 0.0,
@@ -118,7 +101,7 @@ int run_locate(const LocateFlags& f)
     fmt::print("  points         {} read from '{}' (layer '{}', {}, ids from {}) in {}{}\n", with_commas(double(n)),
                points.file, points.layer, points.coordinates,
                points.id_field.empty() ? std::string("the feature ids") : "field '" + points.id_field + "'",
-               crs_label(points.crs_wkt),
+               libgrid::crs_name(points.crs_wkt),
                points.crs_assumed ? " (assumed: the file has no CRS; give --points-crs if it is another)" : "");
     auto print_invalid = [&] {
         fmt::print("  invalid        {} points cannot be located:\n", with_commas(double(invalid)));
@@ -142,113 +125,14 @@ int run_locate(const LocateFlags& f)
     }
 
     stage("locate");
-    std::vector<libgrid::Location> where(n);
-    for (std::size_t i = 0; i < n; ++i)
-        if (points.points[i].problem.empty()) where[i] = locator.locate(xy[i]);
+    const auto at = libgrid::locate_points(locator, points, xy);
     progress.stage_done("locate");
     const double t_locate = seconds_since(lap);
+    const auto inside = at.inside, outside = at.outside;
+    const double max_distance = at.max_distance_m;
 
-    std::size_t inside = 0, outside = 0;
-    double max_distance = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!points.points[i].problem.empty()) continue;
-        if (where[i].inside) ++inside;
-        else {
-            ++outside;
-            if (where[i].distance_m > max_distance) max_distance = where[i].distance_m;
-        }
-    }
-
-    // One row per input point, in input order; outside points carry their nearest grid.
     stage("write");
-    const fs::path out(f.out);
-    const bool gpkg = out.extension() == ".gpkg";
-    auto contact = [&](std::size_t i) -> const libgrid::GridContact* {
-        if (!points.points[i].problem.empty() || where[i].grid == libgrid::Location::none) return nullptr;
-        return &locator.contact(where[i].grid);
-    };
-    if (gpkg) {
-        libgrid::FeatureTable t;
-        t.name = out.stem().string();
-        t.kind = libgrid::GeometryKind::point;
-        using libgrid::FieldType;
-        t.fields = {{"id", FieldType::text},           {"x", FieldType::real},
-                    {"y", FieldType::real},            {"grid_id", FieldType::text},
-                    {"station_id", FieldType::text},   {"manager_id", FieldType::text},
-                    {"manager_name", FieldType::text}, {"manager_phone", FieldType::text},
-                    {"inside", FieldType::text},       {"distance_m", FieldType::real}};
-        if (f.skip_invalid) t.fields.push_back({"status", FieldType::text});
-        t.rows.reserve(n);
-        t.points.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& p = points.points[i];
-            std::vector<libgrid::FieldValue> row{p.id};
-            const bool ok = p.problem.empty();
-            if (ok) {
-                row.emplace_back(p.xy.x);
-                row.emplace_back(p.xy.y);
-            } else {
-                row.emplace_back(std::monostate{});
-                row.emplace_back(std::monostate{});
-            }
-            const auto* c = contact(i);
-            for (const std::string* s : {c ? &c->grid_id : nullptr, c ? &c->station_id : nullptr,
-                                          c ? &c->manager_id : nullptr, c ? &c->manager_name : nullptr,
-                                          c ? &c->manager_phone : nullptr})
-                row.emplace_back(s ? libgrid::FieldValue(*s) : libgrid::FieldValue());
-            if (ok) {
-                row.emplace_back(std::string(where[i].inside ? "true" : "false"));
-                row.emplace_back(where[i].distance_m);
-            } else {
-                row.emplace_back(std::monostate{});
-                row.emplace_back(std::monostate{});
-            }
-            if (f.skip_invalid) row.emplace_back(ok ? std::string("located") : "rejected: " + p.problem);
-            t.rows.push_back(std::move(row));
-            t.points.push_back(p.xy); // NaN for a rejected point: written without geometry
-        }
-        const std::string dir = out.has_parent_path() ? out.parent_path().string() : ".";
-        libgrid::write_tables(dir, out.stem().string(), libgrid::Format::gpkg, {t}, points.crs_wkt,
-                              points.crs_wkt, protect);
-    } else {
-        std::string buf;
-        auto field = [&buf](const std::string& s) { append_csv_field(buf, s); };
-        fmt::format_to(std::back_inserter(buf), "id,x,y,grid_id,station_id,manager_id,manager_name,"
-                                                "manager_phone,inside,distance_m{}\n",
-                       f.skip_invalid ? ",status" : "");
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto& p = points.points[i];
-            const auto* c = contact(i);
-            const bool ok = p.problem.empty();
-            field(p.id);
-            if (ok && c) {
-                // x, y as read (shortest text that reads back as the same number); 1 cm for distances.
-                fmt::format_to(std::back_inserter(buf), ",{},{},", p.xy.x, p.xy.y);
-                for (const std::string* s : {&c->grid_id, &c->station_id, &c->manager_id, &c->manager_name}) {
-                    field(*s);
-                    buf.push_back(',');
-                }
-                field(c->manager_phone);
-                if (where[i].inside) {
-                    const char tail[] = ",true,0";
-                    buf += tail;
-                } else {
-                    fmt::format_to(std::back_inserter(buf), ",false,{:.2f}", where[i].distance_m);
-                }
-            } else if (ok) { // no grid at all (a Locator without edges): nothing to name
-                fmt::format_to(std::back_inserter(buf), ",{},{},,,,,,false,", p.xy.x, p.xy.y);
-            } else {
-                const char tail[] = ",,,,,,,,,";
-                buf += tail;
-            }
-            if (f.skip_invalid) {
-                buf.push_back(',');
-                field(ok ? std::string("located") : "rejected: " + p.problem);
-            }
-            buf.push_back('\n');
-        }
-        libgrid::write_text_file(f.out, buf, protect);
-    }
+    libgrid::write_locations(f.out, points, at, locator, f.skip_invalid, protect);
     progress.stage_done("write");
     const double t_write = seconds_since(lap);
     const double total = std::chrono::duration<double>(Clock::now() - start).count();
@@ -260,14 +144,15 @@ int run_locate(const LocateFlags& f)
         fmt::print("  outside        id, nearest grid, distance:\n");
         std::size_t shown = 0;
         for (std::size_t i = 0; i < n && shown <= f.max_issues; ++i) {
-            if (!points.points[i].problem.empty() || where[i].inside) continue;
+            if (!points.points[i].problem.empty() || at.where[i].inside) continue;
             if (shown++ == f.max_issues) {
                 fmt::print("    ... and {} more\n", with_commas(double(outside - f.max_issues)));
                 break;
             }
-            const auto* c = contact(i);
-            fmt::print("    {}: {} at {:.1f} m\n", points.points[i].id, c ? c->grid_id : std::string("-"),
-                       where[i].distance_m);
+            const auto grid = at.where[i].grid;
+            fmt::print("    {}: {} at {:.1f} m\n", points.points[i].id,
+                       grid == libgrid::Location::none ? std::string("-") : locator.contact(grid).grid_id,
+                       at.where[i].distance_m);
         }
     }
     const std::size_t located = n - invalid;

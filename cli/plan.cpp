@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -62,11 +63,10 @@ std::vector<std::pair<std::string, double>> parse_class_weights(const std::vecto
         double w = -1.0;
         std::size_t used = 0;
         if (eq != std::string::npos && eq > 0 && eq + 1 < item.size()) {
-            try {
-                w = std::stod(item.substr(eq + 1), &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
+            const char* text = item.c_str() + eq + 1;
+            char* end = nullptr;
+            w = std::strtod(text, &end);
+            used = static_cast<std::size_t>(end - text);
         }
         if (eq == std::string::npos || eq == 0 || used != item.size() - eq - 1 || !(w >= 0.0))
             throw CLI::ValidationError("--class-weight",
@@ -165,17 +165,9 @@ int run_plan(PlanFlags& f)
 
     popt.progress = progress.callback();
     if (popt.progress) popt.progress(libgrid::Progress{"partition", 0.0}); // its time runs from here
-    libgrid::Plan plan;
-    try {
-        plan = libgrid::partition(territory, graph, popt);
-    } catch (const libgrid::Error& e) {
-        // The options contradict the data (an unknown --nest-level, a station in
-        // --grids-per-station that no transformer names): a command-line mistake.
-        if (e.code() != libgrid::ErrorCode::invalid_argument) throw;
-        std::fflush(stdout);
-        fmt::print(stderr, "grid-partition: error: {}\n", e.what());
-        return exit_usage;
-    }
+    // Options that contradict the data (an unknown --nest-level, a station in
+    // --grids-per-station that no transformer names) throw invalid_argument: exit 2 in main().
+    const libgrid::Plan plan = libgrid::partition(territory, graph, popt);
     times.lap("partition");
 
     std::size_t nest_index = libgrid::npos;

@@ -289,4 +289,8 @@ PointSet read_points(const PointReadOptions& options);
 std::vector<bool> transform_points(std::vector<Point>& points, const std::string& from_crs,
                                    const std::string& to_crs);
 
+/// A CRS's short name for people (e.g. "WGS 84 / UTM zone 50N") from its WKT or any CRS text
+/// GDAL reads; "local planar frame" for "" and "unnamed CRS" when it has no name. O(length).
+std::string crs_name(const std::string& crs);
+
 } // namespace libgrid

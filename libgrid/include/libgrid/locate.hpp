@@ -160,4 +160,30 @@ struct LoadLocatorOptions {
 /// projected.
 Locator load_locator(const std::string& plan_dir, const LoadLocatorOptions& options = {});
 
+/// Where each point of a PointSet lies, in input order.
+struct PointLocations {
+    std::vector<Location> where; ///< Per point (a point with a problem keeps the default: no grid).
+    std::size_t located = 0;     ///< Points without a problem, all looked up.
+    std::size_t inside = 0;      ///< Of those, inside a grid.
+    std::size_t outside = 0;     ///< Of those, outside every grid (nearest grid given).
+    double max_distance_m = 0.0; ///< Largest distance of an outside point to its nearest grid.
+};
+
+/// The points' positions in the Locator's CRS (crs_wkt()), in input order. A point that cannot
+/// be moved there gets its `problem` set (and a NaN position). O(points).
+/// @throws Error(crs) as transform_points().
+std::vector<Point> to_locator_crs(PointSet& points, const Locator& locator);
+
+/// Looks up every point without a problem at its position `xy` (from to_locator_crs()).
+/// O(points) look-ups. @throws Error(invalid_argument) when `xy` does not match `points`.
+PointLocations locate_points(const Locator& locator, const PointSet& points, const std::vector<Point>& xy);
+
+/// Writes one row per input point, in input order: id, x, y as read, grid, station, manager id,
+/// name and phone, inside, distance (m), and with `with_status` a status column ("located" or
+/// "rejected: <why>"). A GeoPackage when `path` ends in .gpkg (points in the input's CRS),
+/// else CSV. Never over a path of `protect`. O(points).
+/// @throws Error(io_write) when the file cannot be written or is protected.
+void write_locations(const std::string& path, const PointSet& points, const PointLocations& at,
+                     const Locator& locator, bool with_status, const std::vector<std::string>& protect);
+
 } // namespace libgrid

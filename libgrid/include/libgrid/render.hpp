@@ -23,6 +23,7 @@
 
 #include <libgrid/geometry_types.hpp>
 #include <libgrid/plan_layers.hpp>
+#include <libgrid/progress.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -170,5 +171,46 @@ struct ReportMap {
 /// without targets and measures). Complexity: O(size of the inputs).
 std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>& colours,
                         const std::vector<ReportMap>& maps, const PlanReport* report, const std::string& title);
+
+/// How render_plan_folder() draws a plan folder.
+struct RenderFolderOptions {
+    MapLevel level = MapLevel::all; ///< Maps per station, per branch, or all. Default: all.
+    /// File formats of each map. Default: SVG, PNG and PDF.
+    std::vector<MapFormat> formats{MapFormat::svg, MapFormat::png, MapFormat::pdf};
+    std::string out_dir;   ///< Folder for the maps. Default: "" = `<plan>/maps`.
+    RenderOptions map;     ///< How each map is drawn.
+    bool report = true;    ///< With level all: write `<plan>/report.html`. Default: true.
+    /// Write `<plan>/grids.qml` and store the style as the default of layer `grids` in
+    /// `<plan>/grids.gpkg`, so that QGIS shows the maps' colours. Default: true.
+    bool style = true;
+    std::size_t threads = 0; ///< Maps drawn at once (0 = one per core). Default: 0.
+    ProgressFn progress;     ///< Stages "read plan" and "render". Default: none.
+};
+
+/// One map render_plan_folder() wrote.
+struct RenderedFile {
+    std::string title;              ///< Map title.
+    MapStats stats;                 ///< Label placement.
+    std::vector<std::string> files; ///< Paths written, one per format.
+};
+
+/// What render_plan_folder() did.
+struct RenderFolderResult {
+    std::size_t grids = 0;         ///< Grids of the plan.
+    std::size_t transformers = 0;  ///< Transformers of the plan.
+    std::string crs_name;          ///< Metric CRS the maps are drawn in.
+    std::string out_dir;           ///< Folder of the maps.
+    std::vector<RenderedFile> maps; ///< In plan_maps() order.
+    std::string style_path;        ///< grids.qml written ("" without).
+    std::string report_path;       ///< report.html written ("" without).
+};
+
+/// Draws every map of a plan folder (read_plan_layers(); report.json's typed report for
+/// report.html) into `options.out_dir`, one colouring for the whole plan so that a grid keeps
+/// its colour on every map; then the QGIS style and report.html as asked. Never writes over
+/// an input of the plan other than the style it stores in grids.gpkg. O(maps x render_map()).
+/// @throws Error(invalid_input) when the plan holds no grid or no map of the level can be
+///         drawn (e.g. branch maps without branch ids); as read_plan_layers() and render_map().
+RenderFolderResult render_plan_folder(const std::string& plan_dir, const RenderFolderOptions& options = {});
 
 } // namespace libgrid

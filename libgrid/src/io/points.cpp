@@ -291,4 +291,14 @@ std::vector<bool> transform_points(std::vector<Point>& points, const std::string
     return ok;
 }
 
+std::string crs_name(const std::string& crs)
+{
+    if (crs.empty()) return "local planar frame";
+    detail::ensure_gdal_registered();
+    OGRSpatialReference srs;
+    GdalErrorCapture capture;
+    if (srs.SetFromUserInput(crs.c_str()) != OGRERR_NONE || !srs.GetName() || !*srs.GetName()) return "unnamed CRS";
+    return srs.GetName();
+}
+
 } // namespace libgrid
