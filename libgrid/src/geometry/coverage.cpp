@@ -8,6 +8,7 @@
 //     inserted into that segment, so that both sides of a border carry the same vertices.
 // Inserted vertices are existing ones, so one pass 2 is enough: afterwards each border has, on
 // both sides, every vertex either side had on it.
+#include "core/point_grid.hpp"
 #include "geometry/geometry.hpp"
 #include "geometry/parallel.hpp"
 
@@ -21,103 +22,6 @@
 
 namespace libgrid::detail {
 namespace {
-
-/// A uniform grid over a point set in CSR layout (about two points per cell, cells at least
-/// `min_cell` wide).
-class VertexGrid {
-public:
-    VertexGrid(const std::vector<Point>& points, double min_cell) : m_points(points)
-    {
-        for (const Point& p : points) m_box.add(p);
-        const std::size_t n = points.size();
-        if (n == 0) return;
-        const double w = m_box.max_x - m_box.min_x;
-        const double h = m_box.max_y - m_box.min_y;
-        const double target = std::max(1.0, 0.5 * static_cast<double>(n));
-        double cell = (w > 0.0 && h > 0.0) ? std::sqrt(w * h / target) : std::max(w, h) / target;
-        cell = std::max({cell, std::max(w, h) / (4.0 * target), min_cell});
-        if (!(cell > 0.0)) cell = 1.0;
-        m_cell = cell;
-        m_nx = static_cast<std::size_t>(w / m_cell) + 1;
-        m_ny = static_cast<std::size_t>(h / m_cell) + 1;
-        m_start.assign(m_nx * m_ny + 1, 0);
-        std::vector<std::uint32_t> cell_of(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            cell_of[i] = static_cast<std::uint32_t>(col(points[i].x) + m_nx * row(points[i].y));
-            ++m_start[cell_of[i] + 1];
-        }
-        for (std::size_t c = 0; c + 1 < m_start.size(); ++c) m_start[c + 1] += m_start[c];
-        m_items.resize(n);
-        std::vector<std::uint32_t> fill(m_start.begin(), m_start.end() - 1);
-        for (std::size_t i = 0; i < n; ++i) m_items[fill[cell_of[i]]++] = static_cast<std::uint32_t>(i);
-    }
-
-    std::size_t col(double x) const noexcept { return clamp((x - m_box.min_x) / m_cell, m_nx); }
-    std::size_t row(double y) const noexcept { return clamp((y - m_box.min_y) / m_cell, m_ny); }
-    std::size_t nx() const noexcept { return m_nx; }
-    std::size_t ny() const noexcept { return m_ny; }
-    double cell() const noexcept { return m_cell; }
-    const Box& box() const noexcept { return m_box; }
-
-    /// Keeps one copy of each distinct point per cell, as coordinates in cell order, so that
-    /// visit_distinct() reads contiguous memory and tests a shared vertex once.
-    void make_distinct()
-    {
-        m_distinct.clear();
-        m_distinct.reserve(m_items.size());
-        std::vector<Point> cell_points;
-        std::vector<std::uint32_t> dstart(m_start.size(), 0);
-        for (std::size_t c = 0; c + 1 < m_start.size(); ++c) {
-            cell_points.clear();
-            for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k)
-                cell_points.push_back(m_points[m_items[k]]);
-            std::sort(cell_points.begin(), cell_points.end(), [](const Point& a, const Point& b) {
-                return a.x != b.x ? a.x < b.x : a.y < b.y;
-            });
-            for (std::size_t k = 0; k < cell_points.size(); ++k)
-                if (k == 0 || !same_xy(cell_points[k], cell_points[k - 1]))
-                    m_distinct.push_back(cell_points[k]);
-            dstart[c + 1] = static_cast<std::uint32_t>(m_distinct.size());
-        }
-        m_start = std::move(dstart);
-        std::vector<std::uint32_t>().swap(m_items);
-    }
-
-    /// Calls f(point) for every distinct point in cell (ix, iy); after make_distinct() only.
-    template <class F>
-    void visit_distinct(std::size_t ix, std::size_t iy, F&& f) const
-    {
-        const std::size_t c = iy * m_nx + ix;
-        for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) f(m_distinct[k]);
-    }
-
-    /// Calls f(index) for every point in cell (ix, iy).
-    template <class F>
-    void visit(std::size_t ix, std::size_t iy, F&& f) const
-    {
-        const std::size_t c = iy * m_nx + ix;
-        for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) f(m_items[k]);
-    }
-
-private:
-    static std::size_t clamp(double v, std::size_t n) noexcept
-    {
-        if (!(v > 0.0)) return 0;
-        const double top = static_cast<double>(n - 1);
-        return v >= top ? n - 1 : static_cast<std::size_t>(v);
-    }
-
-    const std::vector<Point>& m_points;
-    Box m_box;
-    double m_cell = 1.0;
-    std::size_t m_nx = 0;
-    std::size_t m_ny = 0;
-    std::vector<std::uint32_t> m_start;
-    std::vector<std::uint32_t> m_items;
-    std::vector<Point> m_distinct;
-
-    static bool same_xy(const Point& a, const Point& b) noexcept { return a.x == b.x && a.y == b.y; }
-};
 
 template <class F>
 void for_each_ring(std::vector<MultiPolygon>& shapes, F&& f)
@@ -183,7 +87,7 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std
     // Pass 1: snap. Cells at least 2 snap wide, so a point's snap-neighbours are in its 3 x 3
     // block of cells.
     if (snap > 0.0) {
-        const VertexGrid grid(pts, 2.0 * snap);
+        const PointGrid grid(pts, 2.0 * snap);
         const double snap2 = snap * snap;
         std::vector<std::uint32_t> rep(pts.size(), std::numeric_limits<std::uint32_t>::max());
         const std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
@@ -239,7 +143,7 @@ CoverageNoding node_coverage(std::vector<MultiPolygon>& shapes, double snap, std
     }
 
     // Pass 2: distinct vertices in a grid; each segment looks at the cells along it.
-    VertexGrid grid(pts, 2.0 * snap);
+    PointGrid grid(pts, 2.0 * snap);
     grid.make_distinct();
     std::vector<Point>().swap(pts); // the grid keeps its own copy of the distinct points
     const double snap2 = snap * snap;

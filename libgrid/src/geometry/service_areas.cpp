@@ -5,6 +5,7 @@
 // dissolved by transformer. Units with no transformer are merged into the neighbouring area
 // with the longest common border. Without boundaries, one diagram over all transformers is
 // clipped to their buffered convex hull.
+#include "core/point_grid.hpp"
 #include <libgrid/service_areas.hpp>
 
 #include "geometry/geometry.hpp"
@@ -45,121 +46,6 @@ struct Site {
     std::size_t transformer = npos;
 };
 
-/// Nearest-point queries over a fixed point set: a uniform grid (about two points per cell)
-/// searched in growing square rings. Used to find which site a Voronoi cell belongs to and
-/// for nearest-neighbour spacing, both of which would be O(n^2) by brute force.
-class PointGrid {
-public:
-    explicit PointGrid(const std::vector<Point>& points) : m_points(points)
-    {
-        for (const Point& p : points) m_box.add(p);
-        const std::size_t n = points.size();
-        if (n == 0) return;
-        const double w = m_box.max_x - m_box.min_x;
-        const double h = m_box.max_y - m_box.min_y;
-        const double target_cells = std::max(1.0, 0.5 * static_cast<double>(n));
-        if (w > 0.0 && h > 0.0)
-            m_cell = std::sqrt(w * h / target_cells);
-        else
-            m_cell = std::max(w, h) / target_cells; // points on an axis-parallel line
-        // Very elongated sets: cap the cell count at a few per point.
-        m_cell = std::max(m_cell, std::max(w, h) / (4.0 * target_cells));
-        if (!(m_cell > 0.0)) m_cell = 1.0; // all points coincide
-        m_nx = static_cast<std::size_t>(w / m_cell) + 1;
-        m_ny = static_cast<std::size_t>(h / m_cell) + 1;
-
-        // Counting sort of point indices by cell (CSR layout).
-        m_start.assign(m_nx * m_ny + 1, 0);
-        std::vector<std::size_t> cell_of(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            cell_of[i] = cell_index(col(points[i].x), row(points[i].y));
-            ++m_start[cell_of[i] + 1];
-        }
-        for (std::size_t c = 0; c < m_nx * m_ny; ++c) m_start[c + 1] += m_start[c];
-        m_items.resize(n);
-        std::vector<std::size_t> fill(m_start.begin(), m_start.end() - 1);
-        for (std::size_t i = 0; i < n; ++i) m_items[fill[cell_of[i]]++] = i;
-    }
-
-    /// Index of the point nearest to q other than `skip` (npos when there is none).
-    /// Ties go to the lowest index.
-    std::size_t nearest(const Point& q, std::size_t skip = npos) const
-    {
-        std::size_t best = npos;
-        double best_d2 = std::numeric_limits<double>::infinity();
-        if (m_points.empty()) return best;
-        const auto cx = static_cast<std::ptrdiff_t>(col(q.x));
-        const auto cy = static_cast<std::ptrdiff_t>(row(q.y));
-        const auto nx = static_cast<std::ptrdiff_t>(m_nx);
-        const auto ny = static_cast<std::ptrdiff_t>(m_ny);
-        auto visit = [&](std::ptrdiff_t ix, std::ptrdiff_t iy) {
-            if (ix < 0 || iy < 0 || ix >= nx || iy >= ny) return;
-            const std::size_t c =
-                cell_index(static_cast<std::size_t>(ix), static_cast<std::size_t>(iy));
-            for (std::size_t k = m_start[c]; k < m_start[c + 1]; ++k) {
-                const std::size_t i = m_items[k];
-                if (i == skip) continue;
-                const double dx = m_points[i].x - q.x;
-                const double dy = m_points[i].y - q.y;
-                const double d2 = dx * dx + dy * dy;
-                if (d2 < best_d2 || (d2 == best_d2 && i < best)) {
-                    best_d2 = d2;
-                    best = i;
-                }
-            }
-        };
-        for (std::ptrdiff_t r = 0;; ++r) {
-            if (r == 0) {
-                visit(cx, cy);
-            } else {
-                for (std::ptrdiff_t ix = cx - r; ix <= cx + r; ++ix) {
-                    visit(ix, cy - r);
-                    visit(ix, cy + r);
-                }
-                for (std::ptrdiff_t iy = cy - r + 1; iy <= cy + r - 1; ++iy) {
-                    visit(cx - r, iy);
-                    visit(cx + r, iy);
-                }
-            }
-            // Any point not yet seen lies outside the ring-r square; its distance is at least
-            // q's distance to the nearest side of that square that still has cells beyond it.
-            double bound = std::numeric_limits<double>::infinity();
-            if (cx - r > 0)
-                bound = std::min(bound, q.x - (m_box.min_x + static_cast<double>(cx - r) * m_cell));
-            if (cx + r < nx - 1)
-                bound = std::min(bound,
-                                 m_box.min_x + static_cast<double>(cx + r + 1) * m_cell - q.x);
-            if (cy - r > 0)
-                bound = std::min(bound, q.y - (m_box.min_y + static_cast<double>(cy - r) * m_cell));
-            if (cy + r < ny - 1)
-                bound = std::min(bound,
-                                 m_box.min_y + static_cast<double>(cy + r + 1) * m_cell - q.y);
-            if (bound == std::numeric_limits<double>::infinity()) break; // whole grid seen
-            // Strict: a point at exactly `bound` may still have a lower index.
-            if (best != npos && best_d2 < bound * bound) break;
-        }
-        return best;
-    }
-
-private:
-    std::size_t col(double x) const noexcept { return clamp_cell((x - m_box.min_x) / m_cell, m_nx); }
-    std::size_t row(double y) const noexcept { return clamp_cell((y - m_box.min_y) / m_cell, m_ny); }
-    static std::size_t clamp_cell(double v, std::size_t n) noexcept
-    {
-        if (!(v > 0.0)) return 0;
-        const double top = static_cast<double>(n - 1);
-        return v >= top ? n - 1 : static_cast<std::size_t>(v);
-    }
-    std::size_t cell_index(std::size_t ix, std::size_t iy) const noexcept { return iy * m_nx + ix; }
-
-    const std::vector<Point>& m_points;
-    Box m_box;
-    double m_cell = 1.0;
-    std::size_t m_nx = 0;
-    std::size_t m_ny = 0;
-    std::vector<std::size_t> m_start;
-    std::vector<std::size_t> m_items;
-};
 
 /// A transformer whose site coincides with a site of another (the winner, which keeps it).
 struct Shadow {
@@ -225,7 +111,7 @@ public:
         // GEOS 3.11 does not keep the input order of cells. Any interior point of a cell is
         // nearest to that cell's site, and the centroid of a (convex) cell is interior, so the
         // site nearest to the centroid identifies the cell.
-        PointGrid grid(points);
+        detail::PointGrid grid(points);
         const int ncells = GEOSGetNumGeometries_r(h, cells.get());
         if (ncells < 0) m_ctx.fail("cannot read a Voronoi diagram");
         // Cells grouped by transformer: sites are sorted by position, so key on transformer.
@@ -497,7 +383,7 @@ double default_hull_buffer(const std::vector<Point>& locations)
                           [](const Point& a, const Point& b) { return a.x == b.x && a.y == b.y; }),
               pts.end());
     if (pts.size() < 2) return 1.0;
-    PointGrid grid(pts);
+    detail::PointGrid grid(pts);
     std::vector<double> nn(pts.size());
     for (std::size_t i = 0; i < pts.size(); ++i) {
         const Point& q = pts[grid.nearest(pts[i], i)];

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 #include <utility>
 
 namespace libgrid::detail {
@@ -40,62 +41,12 @@ RoadNetwork::RoadNetwork(const std::vector<LineFeature>& roads, double join_m)
             m_to.push_back(b);
             m_length.push_back(std::hypot(m_node[a].x - m_node[b].x, m_node[a].y - m_node[b].y));
         }
-    if (m_node.empty()) return;
-    // A uniform grid of about two nodes per cell for the nearest-node search.
-    const double w = std::max(m_box.max_x - m_box.min_x, 1e-9), h = std::max(m_box.max_y - m_box.min_y, 1e-9);
-    m_cell = std::max(std::sqrt(w * h / (0.5 * static_cast<double>(m_node.size()))), 1e-6);
-    m_nx = std::min<std::size_t>(static_cast<std::size_t>(w / m_cell) + 1, 4096);
-    m_ny = std::min<std::size_t>(static_cast<std::size_t>(h / m_cell) + 1, 4096);
-    m_cell = std::max(w / static_cast<double>(m_nx), h / static_cast<double>(m_ny)) * (1 + 1e-9);
-    m_start.assign(m_nx * m_ny + 1, 0);
-    auto cell = [&](const Point& p) {
-        const auto cx = std::min(static_cast<std::size_t>((p.x - m_box.min_x) / m_cell), m_nx - 1);
-        const auto cy = std::min(static_cast<std::size_t>((p.y - m_box.min_y) / m_cell), m_ny - 1);
-        return cy * m_nx + cx;
-    };
-    for (const auto& p : m_node) ++m_start[cell(p) + 1];
-    for (std::size_t c = 0; c < m_nx * m_ny; ++c) m_start[c + 1] += m_start[c];
-    m_items.resize(m_node.size());
-    std::vector<std::uint32_t> fill(m_start.begin(), m_start.end() - 1);
-    for (std::uint32_t v = 0; v < m_node.size(); ++v) m_items[fill[cell(m_node[v])]++] = v;
+    m_grid = std::make_unique<PointGrid>(m_node);
 }
 
 std::uint32_t RoadNetwork::nearest(const Point& p) const
 {
-    // Rings of cells around the cell of p (clamped into the grid), walking each ring's
-    // perimeter only, until no node beyond the ring can be nearer: such a node is at least
-    // r cells from the clamped point, and no node is nearer than the box itself.
-    const double fx = (p.x - m_box.min_x) / m_cell, fy = (p.y - m_box.min_y) / m_cell;
-    const auto cx = static_cast<long long>(std::clamp(fx, 0.0, static_cast<double>(m_nx - 1)));
-    const auto cy = static_cast<long long>(std::clamp(fy, 0.0, static_cast<double>(m_ny - 1)));
-    const double to_box = std::hypot(std::max({m_box.min_x - p.x, p.x - m_box.max_x, 0.0}),
-                                     std::max({m_box.min_y - p.y, p.y - m_box.max_y, 0.0}));
-    std::uint32_t best = 0;
-    double best_d = std::numeric_limits<double>::infinity();
-    const long long nx = static_cast<long long>(m_nx), ny = static_cast<long long>(m_ny);
-    auto visit = [&](long long x, long long y) {
-        const auto c = static_cast<std::size_t>(y * nx + x);
-        for (std::uint32_t k = m_start[c]; k < m_start[c + 1]; ++k) {
-            const std::uint32_t v = m_items[k];
-            const double d = std::hypot(m_node[v].x - p.x, m_node[v].y - p.y);
-            if (d < best_d || (d == best_d && v < best)) {
-                best_d = d;
-                best = v;
-            }
-        }
-    };
-    for (long long r = 0; r < std::max(nx, ny); ++r) {
-        for (long long y = std::max(cy - r, 0LL); y <= std::min(cy + r, ny - 1); ++y) {
-            if (y == cy - r || y == cy + r) {
-                for (long long x = std::max(cx - r, 0LL); x <= std::min(cx + r, nx - 1); ++x) visit(x, y);
-            } else {
-                if (cx - r >= 0) visit(cx - r, y);
-                if (r > 0 && cx + r < nx) visit(cx + r, y);
-            }
-        }
-        if (best_d <= std::max(to_box, static_cast<double>(r) * m_cell)) break;
-    }
-    return best;
+    return static_cast<std::uint32_t>(m_grid->nearest(p));
 }
 
 std::vector<std::vector<double>> RoadNetwork::distances_m(const std::vector<Point>& from,

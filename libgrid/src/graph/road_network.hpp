@@ -2,10 +2,13 @@
 // only the graph module sees Boost). Used by the manager assignment for travel by road.
 #pragma once
 
+#include "core/point_grid.hpp"
+
 #include <libgrid/model.hpp>
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace libgrid::detail {
@@ -37,9 +40,7 @@ private:
     std::vector<std::uint32_t> m_from, m_to; ///< Edges (each once).
     std::vector<double> m_length;            ///< Edge lengths, metres.
     Box m_box;
-    double m_cell = 1.0;
-    std::size_t m_nx = 1, m_ny = 1;
-    std::vector<std::uint32_t> m_start, m_items; ///< Grid cells -> nodes (CSR).
+    std::unique_ptr<PointGrid> m_grid; ///< Over m_node, for nearest().
 };
 
 } // namespace libgrid::detail
