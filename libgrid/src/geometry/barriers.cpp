@@ -1,4 +1,5 @@
 // Which straight segments cross barrier lines (roads, rivers, railways).
+#include "core/box_grid.hpp"
 #include "geometry/geometry.hpp"
 
 #include <libgrid/error.hpp>
@@ -56,37 +57,15 @@ std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::ve
             box.add(barrier.line[i]);
         }
     if (segs.empty() || from.empty()) return out;
-    // A grid of about one cell per barrier segment (at most 4096 a side), each cell listing the
-    // segments whose bounding box meets it.
-    const double w = std::max(box.max_x - box.min_x, 1e-9), h = std::max(box.max_y - box.min_y, 1e-9);
-    const double side = std::clamp(std::sqrt(static_cast<double>(segs.size()) * w / h), 1.0, 4096.0);
-    const auto nx = static_cast<std::size_t>(side);
-    const auto ny = static_cast<std::size_t>(std::clamp(static_cast<double>(segs.size()) / side, 1.0, 4096.0));
-    const double cw = w / static_cast<double>(nx), ch = h / static_cast<double>(ny);
-    auto cell_x = [&](double x) {
-        return static_cast<std::size_t>(std::clamp((x - box.min_x) / cw, 0.0, static_cast<double>(nx - 1)));
-    };
-    auto cell_y = [&](double y) {
-        return static_cast<std::size_t>(std::clamp((y - box.min_y) / ch, 0.0, static_cast<double>(ny - 1)));
-    };
-    // Counting sort of (cell, segment) pairs into CSR form.
-    std::vector<std::uint32_t> start(nx * ny + 1, 0), items;
-    for (int pass = 0; pass < 2; ++pass) {
-        std::vector<std::uint32_t> fill;
-        if (pass == 1) {
-            for (std::size_t c = 0; c < nx * ny; ++c) start[c + 1] += start[c];
-            items.resize(start.back());
-            fill.assign(start.begin(), start.end() - 1);
-        }
-        for (std::size_t s = 0; s < segs.size(); ++s) {
-            const auto x0 = cell_x(std::min(segs[s].a.x, segs[s].b.x)), x1 = cell_x(std::max(segs[s].a.x, segs[s].b.x));
-            const auto y0 = cell_y(std::min(segs[s].a.y, segs[s].b.y)), y1 = cell_y(std::max(segs[s].a.y, segs[s].b.y));
-            for (std::size_t y = y0; y <= y1; ++y)
-                for (std::size_t x = x0; x <= x1; ++x) {
-                    if (pass == 0) ++start[y * nx + x + 1];
-                    else items[fill[y * nx + x]++] = static_cast<std::uint32_t>(s);
-                }
-        }
+    // About one cell per barrier segment, at most 4096 a side.
+    const double w = box.max_x - box.min_x, h = box.max_y - box.min_y;
+    const double cell = std::max({std::sqrt(w * h / static_cast<double>(segs.size())), w / 4096.0, h / 4096.0, 1e-9});
+    BoxGrid grid(box, cell);
+    for (std::size_t s = 0; s < segs.size(); ++s) {
+        Box sb;
+        sb.add(segs[s].a);
+        sb.add(segs[s].b);
+        grid.add(sb, static_cast<std::uint32_t>(s));
     }
     for (std::size_t i = 0; i < from.size(); ++i) {
         const Point& a = from[i];
@@ -94,15 +73,10 @@ std::vector<char> crosses_barriers(const std::vector<Point>& from, const std::ve
         if (std::max(a.x, b.x) < box.min_x || std::min(a.x, b.x) > box.max_x || std::max(a.y, b.y) < box.min_y ||
             std::min(a.y, b.y) > box.max_y)
             continue;
-        const auto x0 = cell_x(std::min(a.x, b.x)), x1 = cell_x(std::max(a.x, b.x));
-        const auto y0 = cell_y(std::min(a.y, b.y)), y1 = cell_y(std::max(a.y, b.y));
-        for (std::size_t y = y0; y <= y1 && !out[i]; ++y)
-            for (std::size_t x = x0; x <= x1 && !out[i]; ++x)
-                for (std::uint32_t k = start[y * nx + x]; k < start[y * nx + x + 1]; ++k)
-                    if (intersects(a, b, segs[items[k]].a, segs[items[k]].b)) {
-                        out[i] = 1;
-                        break;
-                    }
+        Box q;
+        q.add(a);
+        q.add(b);
+        out[i] = grid.any(q, [&](std::uint32_t s) { return intersects(a, b, segs[s].a, segs[s].b); }) ? 1 : 0;
     }
     return out;
 }

@@ -1,5 +1,6 @@
 // Areas that must be one polygon each: empty admin units and cut-off parts of service areas
 // given to the neighbour with the longest common border (see geometry.hpp).
+#include "core/box_grid.hpp"
 #include "geometry/geometry.hpp"
 #include "geometry/geos_wrap.hpp"
 
@@ -24,31 +25,20 @@ std::vector<std::size_t> boxes_near(const std::vector<Box>& markers, const std::
     const double w = all.max_x - all.min_x;
     const double h = all.max_y - all.min_y;
     cell = std::max({cell, std::sqrt(w * h / 4e6), w / 65536.0, h / 65536.0, 1e-9});
-    const std::size_t nx = static_cast<std::size_t>(w / cell) + 1;
-    const std::size_t ny = static_cast<std::size_t>(h / cell) + 1;
-    auto col = [&](double x) {
-        const double v = (x - all.min_x) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(nx - 1, static_cast<std::size_t>(v));
-    };
-    auto row = [&](double y) {
-        const double v = (y - all.min_y) / cell;
-        return v <= 0.0 ? std::size_t{0} : std::min(ny - 1, static_cast<std::size_t>(v));
-    };
-    std::vector<char> marked(nx * ny, 0);
-    for (const Box& b : markers)
+    BoxGrid grid(all, cell);
+    for (std::size_t m = 0; m < markers.size(); ++m) {
+        const Box& b = markers[m];
         if (!b.empty())
-            for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow); ++iy)
-                for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow); ++ix) marked[iy * nx + ix] = 1;
+            grid.add({b.min_x - grow, b.min_y - grow, b.max_x + grow, b.max_y + grow}, static_cast<std::uint32_t>(m));
+    }
     for (std::size_t i = 0; i < candidates.size(); ++i) {
         const Box& b = candidates[i];
         if (b.empty() || b.max_x + grow < all.min_x || b.min_x - grow > all.max_x || b.max_y + grow < all.min_y ||
             b.min_y - grow > all.max_y)
             continue;
-        bool hit = false;
-        for (std::size_t iy = row(b.min_y - grow); iy <= row(b.max_y + grow) && !hit; ++iy)
-            for (std::size_t ix = col(b.min_x - grow); ix <= col(b.max_x + grow) && !hit; ++ix)
-                hit = marked[iy * nx + ix] != 0;
-        if (hit) out.push_back(i);
+        // Cell-level: a marker in a cell the grown candidate meets (a cheap superset).
+        if (grid.any({b.min_x - grow, b.min_y - grow, b.max_x + grow, b.max_y + grow}, [](std::uint32_t) { return true; }))
+            out.push_back(i);
     }
     return out;
 }

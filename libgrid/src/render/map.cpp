@@ -1,5 +1,6 @@
 // Map composition: which maps a plan gets, the page layout, label placement, and the one
 // drawing routine every format goes through (see canvas.hpp).
+#include "core/box_grid.hpp"
 #include "render/canvas.hpp"
 #include "render/palette.hpp"
 #include "render/png.hpp"
@@ -78,37 +79,23 @@ struct Rect {
     bool contains(Point p) const { return p.x >= x && p.x <= x + w && p.y >= y && p.y <= y + h; }
 };
 
-/// Uniform-grid index of placed label boxes: overlap queries in O(boxes nearby).
-class BoxIndex {
+/// Placed label boxes on the page, looked up by overlap through the one BoxGrid (24-pt cells).
+class PlacedLabels {
 public:
-    BoxIndex(double width, double height) : m_cols(cells(width)), m_rows(cells(height)), m_cells(m_cols * m_rows) {}
+    PlacedLabels(double width, double height) : m_grid({0.0, 0.0, width, height}, 24.0) {}
     bool overlaps(const Rect& r, double gap) const
     {
-        for (std::size_t cy = row(r.y - gap); cy <= row(r.y + r.h + gap); ++cy)
-            for (std::size_t cx = col(r.x - gap); cx <= col(r.x + r.w + gap); ++cx)
-                for (const std::size_t i : m_cells[cy * m_cols + cx])
-                    if (m_boxes[i].overlaps(r, gap)) return true;
-        return false;
+        return m_grid.any({r.x - gap, r.y - gap, r.x + r.w + gap, r.y + r.h + gap},
+                          [&](std::uint32_t i) { return m_boxes[i].overlaps(r, gap); });
     }
     void add(const Rect& r)
     {
-        const std::size_t i = m_boxes.size();
+        m_grid.add({r.x, r.y, r.x + r.w, r.y + r.h}, static_cast<std::uint32_t>(m_boxes.size()));
         m_boxes.push_back(r);
-        for (std::size_t cy = row(r.y); cy <= row(r.y + r.h); ++cy)
-            for (std::size_t cx = col(r.x); cx <= col(r.x + r.w); ++cx) m_cells[cy * m_cols + cx].push_back(i);
     }
 
 private:
-    static constexpr double cell = 24.0;
-    static std::size_t cells(double extent) { return static_cast<std::size_t>(std::max(1.0, std::ceil(extent / cell))); }
-    std::size_t clampi(double v, std::size_t n) const
-    {
-        return static_cast<std::size_t>(std::clamp(std::floor(v / cell), 0.0, static_cast<double>(n - 1)));
-    }
-    std::size_t col(double x) const { return clampi(x, m_cols); }
-    std::size_t row(double y) const { return clampi(y, m_rows); }
-    std::size_t m_cols, m_rows;
-    std::vector<std::vector<std::size_t>> m_cells;
+    detail::BoxGrid m_grid;
     std::vector<Rect> m_boxes;
 };
 
@@ -244,7 +231,7 @@ const Polygon* main_part(const MultiPolygon& shape)
 void place_labels(Layout& lay, const PlanLayers& layers, const MapSpec& map, const RenderOptions& opt,
                   const TextMeasure& tm)
 {
-    BoxIndex index(lay.width, lay.height);
+    PlacedLabels index(lay.width, lay.height);
     struct Pending {
         std::size_t k;     // position in lay.grids
         Point anchor;      // page
