@@ -9,6 +9,7 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,6 +92,13 @@ MultiPolygon to_multipolygon(const OGRGeometry& geom);
 
 /// Converts a MultiPolygon into an OGR multipolygon (caller owns).
 std::unique_ptr<OGRMultiPolygon> to_ogr(const MultiPolygon& shape);
+
+/// Unique temporary sibling `.<name>.tmp-<pid>-<n>` of `target` in the same folder (same file
+/// system: rename is atomic); unique per process, also across threads.
+std::filesystem::path temp_sibling(const std::filesystem::path& target);
+
+/// Renames a finished temporary into place (atomic). @throws Error(io_write) naming both.
+void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& to);
 
 /// Lower-cased ASCII copy.
 std::string lower(std::string s);

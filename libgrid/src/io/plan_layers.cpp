@@ -219,7 +219,7 @@ void write_layer_style(const std::string& gpkg_path, const std::string& layer, c
     namespace fs = std::filesystem;
     detail::ensure_gdal_registered();
     const fs::path target(gpkg_path);
-    const fs::path tmp = target.parent_path() / fmt::format(".{}.style-tmp-{}", target.filename().string(), ::getpid());
+    const fs::path tmp = detail::temp_sibling(target);
     std::error_code ec;
     fs::copy_file(target, tmp, fs::copy_options::overwrite_existing, ec);
     if (ec)
@@ -293,8 +293,11 @@ void write_layer_style(const std::string& gpkg_path, const std::string& layer, c
         ds.reset();
         if (!capture.last_error().empty()) throw fail(ErrorCode::io_write, capture.last_error());
     }
-    fs::rename(tmp, target, ec);
-    if (ec) throw fail(ErrorCode::io_write, ec.message());
+    try {
+        detail::rename_into_place(tmp, target);
+    } catch (const Error& e) {
+        throw fail(ErrorCode::io_write, e.what());
+    }
 }
 
 } // namespace libgrid

@@ -17,7 +17,31 @@
 namespace fs = std::filesystem;
 
 namespace libgrid {
+
+namespace detail {
+
+std::filesystem::path temp_sibling(const std::filesystem::path& target)
+{
+    static std::atomic<unsigned> counter{0}; // unique per process, also across threads
+    return target.parent_path() /
+           fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), ++counter);
+}
+
+void rename_into_place(const std::filesystem::path& from, const std::filesystem::path& to)
+{
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec)
+        throw Error(ErrorCode::io_write, fmt::format("io: cannot move '{}' into place as '{}': {}",
+                                                     from.string(), to.string(), ec.message()));
+}
+
+} // namespace detail
+
 namespace {
+
+using detail::rename_into_place;
+using detail::temp_sibling;
 
 using detail::GdalErrorCapture;
 
@@ -27,23 +51,6 @@ void refuse_inputs(const fs::path& target, const std::vector<std::string>& prote
         throw Error(ErrorCode::io_write, fmt::format("io: refusing to write '{}': it is an input of this run "
                                                      "(fix: choose another --out folder)",
                                                      target.string()));
-}
-
-/// Unique temporary sibling of `target` in the same folder (same file system: rename is atomic).
-fs::path temp_sibling(const fs::path& target)
-{
-    static std::atomic<unsigned> counter{0}; // unique per process, also across threads
-    return target.parent_path() /
-           fmt::format(".{}.tmp-{}-{}", target.filename().string(), ::getpid(), ++counter);
-}
-
-void rename_into_place(const fs::path& from, const fs::path& to)
-{
-    std::error_code ec;
-    fs::rename(from, to, ec);
-    if (ec)
-        throw Error(ErrorCode::io_write, fmt::format("io: cannot move '{}' into place as '{}': {}",
-                                                     from.string(), to.string(), ec.message()));
 }
 
 /// Deterministic field names of at most `max_len` bytes, unique within the layer.
