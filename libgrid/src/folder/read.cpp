@@ -2,7 +2,6 @@
 #include "folder/report.hpp"
 
 #include <libgrid/error.hpp>
-#include <libgrid/locate.hpp>
 #include <libgrid/metrics.hpp>
 #include <libgrid/plan_folder.hpp>
 #include <libgrid/validate.hpp>
