@@ -1,7 +1,9 @@
 // Loading a plan folder for the Locator, reading points to look up, moving points between CRSs,
-// and the Locator on a real plan written by `grid-partition plan`, checked point by point
+// and the Locator on a real plan folder (written through the library as `grid-partition plan` writes it), checked point by point
 // against GDAL/GEOS (OGR Intersects and Distance) on the same grids.
-#include "fixtures.hpp"
+#include "unit/io/fixtures.hpp"
+
+#include "common/malta_plan.hpp"
 
 #include <libgrid/error.hpp>
 #include <libgrid/locate.hpp>
@@ -250,7 +252,6 @@ TEST_CASE("transform_points moves points between CRSs and flags those it cannot 
     CHECK_THROWS_AS(transform_points(local, "", "EPSG:4326"), Error);
 }
 
-#ifdef GRID_PARTITION
 namespace {
 
 /// Every ring of an OGR (multi)polygon as point lists (rings closed as OGR stores them).
@@ -315,15 +316,10 @@ Location brute_force(const std::vector<std::vector<std::vector<Point>>>& grids, 
 
 } // namespace
 
-TEST_CASE("on a plan written by grid-partition every answer agrees with a brute force and with GEOS")
+TEST_CASE("on a plan folder of the Malta sample every answer agrees with a brute force and with GEOS")
 {
     TempDir dir("locate-real");
-    const std::string data = std::string(LIBGRID_DATA) + "/malta/malta.gpkg";
-    const std::string cmd = std::string("'") + GRID_PARTITION + "' plan -q --transformers '" + data +
-                            "':transformers --where 'is_atom = 1' --id-field atom_id --customers-field "
-                            "customers_proxy --boundaries '" + data + "':admin_units_finest --unit-id-field "
-                            "osm_id --grids 12 --out '" + dir.file("plan") + "' >/dev/null 2>&1";
-    REQUIRE(std::system(cmd.c_str()) == 0);
+    malta::write_plan(LIBGRID_DATA, dir.file("plan"), 12); // through the library, as plan writes it
     const Locator loc = load_locator(dir.file("plan"));
     REQUIRE(loc.size() == 12);
 
@@ -397,4 +393,3 @@ TEST_CASE("on a plan written by grid-partition every answer agrees with a brute 
     CHECK(inside > 500); // both kinds of answers are exercised
     CHECK(outside > 500);
 }
-#endif
