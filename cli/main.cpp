@@ -36,12 +36,12 @@ int main(int argc, char** argv)
         fmt::print(stderr, "grid-partition: error: {}\n", e.what());
         // invalid_input means the data make the step impossible (e.g. an atom heavier than
         // --max-load): the planner's to fix, like a validation error, so it shares exit 1.
-        // invalid_argument means options that contradict the data (an unknown --nest-level, a
+        // invalid_option means options that contradict the data (an unknown --nest-level, a
         // station in --grids-per-station that no transformer names): a command-line mistake.
         switch (e.code()) {
         case libgrid::ErrorCode::internal: return gp::exit_bug;
         case libgrid::ErrorCode::invalid_input: return gp::exit_data_errors;
-        case libgrid::ErrorCode::invalid_argument: return gp::exit_usage;
+        case libgrid::ErrorCode::invalid_option: return gp::exit_usage;
         default: return gp::exit_failure;
         }
     } catch (const std::exception& e) {

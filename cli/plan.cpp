@@ -166,7 +166,7 @@ int run_plan(PlanFlags& f)
     popt.progress = progress.callback();
     if (popt.progress) popt.progress(libgrid::Progress{"partition", 0.0}); // its time runs from here
     // Options that contradict the data (an unknown --nest-level, a station in
-    // --grids-per-station that no transformer names) throw invalid_argument: exit 2 in main().
+    // --grids-per-station that no transformer names) throw invalid_option: exit 2 in main().
     const libgrid::Plan plan = libgrid::partition(territory, graph, popt);
     times.lap("partition");
 

@@ -66,6 +66,7 @@ int run_render(RenderFlags& f)
     if (!r.style_path.empty())
         fmt::print("  QGIS style     {} (also the default style of layer grids in grids.gpkg)\n", r.style_path);
     if (!r.report_path.empty()) fmt::print("  report         {}\n", r.report_path);
+    for (const auto& w : r.warnings) fmt::print("  WARNING        {}\n", w);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     fmt::print("result: {} maps ({} files) written to {} in {:.1f} s{}\n", r.maps.size(), files, r.out_dir, seconds,
                dropped ? fmt::format("; {} grid labels left out where there was no room", dropped) : std::string());

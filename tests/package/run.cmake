@@ -19,7 +19,7 @@ function(check_app_output out)
   message(STATUS "consumer output:\n${out}")
   foreach(expected
       "consumer: 6 transformers, [0-9]+ edges, 2 grids, loads 300 300, verify ok"
-      "consumer: libgrid::Error 'invalid argument'")
+      "consumer: libgrid::Error 'option contradicts the inputs'")
     if(NOT out MATCHES "${expected}")
       message(FATAL_ERROR "package: the consumer's output lacks '${expected}'")
     endif()

@@ -26,6 +26,9 @@ enum class ErrorCode : int {
     invalid_input = 8,    ///< The inputs hold errors that block this step (see the report).
     internal = 9,         ///< A libgrid bug: an invariant did not hold.
     unsupported = 10,     ///< A format, driver or feature combination is not supported.
+    /// An option names what the inputs lack (an admin level, a station, a phase) or leaves out
+    /// what must be given (how many grids): the caller's options contradict the data.
+    invalid_option = 11,
 };
 
 /// One-line description of an error code, e.g. "cannot open input". O(1), never throws.

@@ -147,9 +147,10 @@ struct Plan {
 /// @throws Error(invalid_input) naming the station or atom and the numbers when a constraint
 ///         is impossible and `allow_infeasible` is false.
 /// @throws Error(invalid_input) when the territory has no transformer.
-/// @throws Error(invalid_argument) when neither grids, grids_per_station, target_load nor max_load
+/// @throws Error(invalid_option) when neither grids, grids_per_station, target_load nor max_load
 ///         is given, grids_per_station names a station no transformer has, nest_level is not a
-///         level name, or the graph does not have one vertex per transformer.
+///         level name, or skip_phases names an unknown phase.
+/// @throws Error(invalid_argument) when the graph does not have one vertex per transformer.
 Plan partition(const Territory& territory, const AdjacencyGraph& graph,
                const PartitionOptions& options);
 

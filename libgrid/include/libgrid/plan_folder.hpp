@@ -163,8 +163,8 @@ std::vector<std::string> tolerance_misses(const PlanReport& report);
 
 /// Reads report.json text back. Keys it does not know are ignored; missing ones keep their
 /// defaults (reports written by older versions read). O(size).
-/// @throws Error(invalid_input) naming the problem when the text is not JSON or a value has the
-///         wrong type.
+/// @throws Error(invalid_input) naming the problem when the text is not JSON, a value has the
+///         wrong type (a count that is not a whole number >= 0), or an issue code is unknown.
 PlanReport plan_report_from_json(const std::string& text);
 
 /// Reads `<dir>/report.json` alone (no layers): what maps and report.html need. O(size).
@@ -203,9 +203,10 @@ struct PlanFolderWriteOptions {
 };
 
 /// Writes a plan folder atomically: every file goes into a staging folder inside `dir`, then
-/// is renamed into place, so that a reader never sees half a plan and a failed run leaves the
-/// folder as it was. Files of an earlier plan that this one does not have (managers.csv,
-/// contacts.csv, Shapefiles of another format) are removed, so the folder is one plan.
+/// is renamed into place, so that a reader never sees half a plan. When `dir` held a plan
+/// before (a report.json this function wrote), the files of that plan that this one does not
+/// have (managers.csv, contacts.csv, layers of another format, the report.html and grids.qml
+/// render derived from it) are removed, so the folder is one plan; no other file is touched.
 /// Shapefile columns get readable 10-character names (transf_id, mgr_name, ...).
 /// @returns the files written, by name, in a fixed order (a Shapefile's sidecars left out).
 /// @throws Error(io_write) when a target is protected or writing fails; Error(invalid_argument)

@@ -203,6 +203,7 @@ struct RenderFolderResult {
     std::vector<RenderedFile> maps; ///< In plan_maps() order.
     std::string style_path;        ///< grids.qml written ("" without).
     std::string report_path;       ///< report.html written ("" without).
+    std::vector<std::string> warnings; ///< What was left out and why (e.g. a report.json that does not read).
 };
 
 /// Draws every map of a plan folder (read_plan_layers(); report.json's typed report for

@@ -16,6 +16,7 @@ const char* describe(ErrorCode code) noexcept
     case ErrorCode::invalid_input: return "inputs have errors";
     case ErrorCode::internal: return "internal error (a libgrid bug)";
     case ErrorCode::unsupported: return "not supported";
+    case ErrorCode::invalid_option: return "option contradicts the inputs";
     }
     return "unknown error code";
 }

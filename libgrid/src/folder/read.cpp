@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <unordered_map>
@@ -38,7 +39,7 @@ std::size_t column(const FeatureTable& t, const char* name, const fs::path& dir,
     for (std::size_t j = 0; j < t.fields.size(); ++j)
         if (t.fields[j].name == name) return j;
     if (!required) return npos;
-    throw not_a_plan(dir, fmt::format("grids.gpkg layer '{}' has no column '{}'", t.name, name));
+    throw not_a_plan(dir, fmt::format("its layer '{}' has no column '{}'", t.name, name));
 }
 
 std::string text(const std::vector<FieldValue>& row, std::size_t c)
@@ -181,7 +182,10 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
         plan.grid_station[g] = s;
         const double load = std::get<double>(row[c_load]);
         if (std::isfinite(locations[i].x)) t.location = locations[i];
-        if (c_fid != npos && std::holds_alternative<std::int64_t>(row[c_fid])) t.source_fid = std::get<std::int64_t>(row[c_fid]);
+        // Folders written before input_fid keep their transformers first, in layer order, in
+        // assignments.csv, then the rejected ones.
+        t.source_fid = c_fid != npos && std::holds_alternative<std::int64_t>(row[c_fid]) ? std::get<std::int64_t>(row[c_fid])
+                                                                                          : -1;
         plan.grid_of[i] = static_cast<std::uint32_t>(g);
         plan.load[i] = load;
         plan.grid_load[g] += load;
@@ -213,6 +217,24 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
     if (!territory.levels.empty()) {
         auto communities = folder::grid_communities(territory, plan);
         for (std::size_t g = 0; g < k; ++g) f.report.grids[g].communities = std::move(communities[g]);
+    }
+
+    // A report.json written before it listed the rejected transformers: they are in rejected.csv.
+    if (f.report.rejected.size() < f.report.inputs.rejected && fs::exists(dir / "rejected.csv", ec)) {
+        std::string ignored;
+        const auto rejected = read_tables((dir / "rejected.csv").string(), {"rejected"}, ignored).front();
+        const auto c_file = column(rejected, "file", dir), c_layer = column(rejected, "layer", dir),
+                   c_rfid = column(rejected, "fid", dir), c_rid = column(rejected, "transformer_id", dir),
+                   c_code = column(rejected, "code", dir), c_reason = column(rejected, "reason", dir);
+        f.report.rejected.clear();
+        for (const auto& row : rejected.rows) {
+            Rejected r{text(row, c_file), text(row, c_layer), -1, text(row, c_rid), IssueCode::id_missing,
+                       text(row, c_reason)};
+            r.fid = std::strtoll(text(row, c_rfid).c_str(), nullptr, 10);
+            for (int c = 1; c < 100; ++c)
+                if (text(row, c_code) == issue_name(static_cast<IssueCode>(c))) r.code = static_cast<IssueCode>(c);
+            f.report.rejected.push_back(std::move(r));
+        }
     }
 
     f.areas.reserve(n);

@@ -199,11 +199,25 @@ double number(const Json& j, const char* key, double missing = 0.0, double null 
     return it->get<double>();
 }
 
+/// A whole number of type T: a JSON integer in T's range (a float such as 1e300 would be an
+/// undefined conversion, so it is refused).
+template <class T>
+T whole_value(const Json& v, const std::string& key)
+{
+    const bool fits = v.is_number_unsigned()  ? v.get<std::uint64_t>() <= std::uint64_t(std::numeric_limits<T>::max())
+                      : v.is_number_integer() ? std::numeric_limits<T>::is_signed || v.get<std::int64_t>() >= 0
+                                              : false;
+    if (!fits)
+        throw Error(ErrorCode::invalid_input, fmt::format("report.json: '{}' must be a whole number{}, found {}", key,
+                                                          std::numeric_limits<T>::is_signed ? "" : " >= 0", v.dump()));
+    return v.get<T>();
+}
+
 template <class T>
 T whole(const Json& j, const char* key)
 {
     const auto it = j.find(key);
-    return it == j.end() || it->is_null() ? T{} : it->get<T>();
+    return it == j.end() || it->is_null() ? T{} : whole_value<T>(*it, key);
 }
 
 std::string text(const Json& j, const char* key)
@@ -248,9 +262,9 @@ MetricsSummary summary_from(const Json& j)
     s.cut_edges = whole<std::size_t>(j, "cut_edges");
     s.cut_border_km = number(j, "cut_border_km");
     s.mean_distance_m = number(j, "mean_distance_m");
-    for (const auto& [level, n] : member(j, "admin_splits").items()) s.admin_splits.emplace_back(level, n.get<std::size_t>());
+    for (const auto& [level, n] : member(j, "admin_splits").items()) s.admin_splits.emplace_back(level, whole_value<std::size_t>(n, level));
     for (const auto& [level, n] : member(j, "admin_splits_bound").items())
-        s.admin_splits_bound.emplace_back(level, n.get<std::size_t>());
+        s.admin_splits_bound.emplace_back(level, whole_value<std::size_t>(n, level));
     s.feeder_splits = whole<std::size_t>(j, "feeder_splits");
     s.feeder_splits_bound = whole<std::size_t>(j, "feeder_splits_bound");
     s.continuity = number(j, "continuity", -1.0, -1.0);
@@ -266,7 +280,7 @@ ReportOptions options_from(const Json& j)
     ReportOptions ro;
     auto& o = ro.partition;
     o.grids = whole<std::size_t>(j, "grids");
-    for (const auto& [id, k] : member(j, "grids_per_station").items()) o.grids_per_station.emplace_back(id, k.get<std::size_t>());
+    for (const auto& [id, k] : member(j, "grids_per_station").items()) o.grids_per_station.emplace_back(id, whole_value<std::size_t>(k, id));
     o.target_load = number(j, "target_load", 0.0, 0.0);
     o.max_load = number(j, "max_load", 0.0, 0.0);
     o.nest_level = text(j, "nest_level");

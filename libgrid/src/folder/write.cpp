@@ -27,6 +27,32 @@ std::vector<std::string> folder_files(const std::vector<Format>& formats)
     return out;
 }
 
+/// The files of the plan `dir` holds now, by name, from its report.json (its formats, and
+/// managers.csv and contacts.csv when it had managers) with the files `render` derives from it
+/// (report.html, grids.qml). None when `dir` holds no readable report.json: then it is not a
+/// plan folder, and no file in it is ours to remove.
+std::vector<std::string> earlier_plan_files(const std::string& dir)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::path(dir) / "report.json", ec)) return {};
+    PlanReport earlier;
+    try {
+        earlier = read_plan_report(dir);
+    } catch (const Error&) {
+        return {}; // not a report.json we wrote
+    }
+    std::vector<Format> formats;
+    for (const auto& name : earlier.options.formats)
+        if (name == "gpkg") formats.push_back(Format::gpkg);
+        else if (name == "shp") formats.push_back(Format::shp);
+        else if (name == "geojson") formats.push_back(Format::geojson);
+    if (formats.empty()) formats.push_back(Format::gpkg);
+    auto files = folder::layer_file_names("grids", {"grids", "transformers", "service_areas"}, formats);
+    if (earlier.managers) files.insert(files.end(), {"managers.csv", "contacts.csv"});
+    files.insert(files.end(), {"report.html", "grids.qml"});
+    return files;
+}
+
 void check_sizes(const PlanFolder& f)
 {
     const auto& p = f.plan;
@@ -81,14 +107,13 @@ std::vector<std::string> write_plan_folder(const std::string& dir, const PlanFol
     }
     write("report.json", to_json(folder.report));
 
+    // The plan this folder held before, if any: the files it wrote are known from its report.
+    const auto stale = earlier_plan_files(dir);
     const auto targets = folder::move_into_place(staging, out_dir, options.protect, options.command);
-    // What an earlier plan in this folder left and this one does not have goes, so that the
-    // folder never mixes two plans (managers of an old plan beside new grids). Derived files
-    // (report.html, grids.qml) describe the old plan too.
+    // What the earlier plan wrote and this one does not goes, so that the folder never mixes
+    // two plans (managers of an old plan beside new grids). Nothing else is touched.
     std::set<std::string> now;
     for (const auto& p : targets) now.insert(p.filename().string());
-    auto stale = folder_files({Format::gpkg, Format::shp, Format::geojson});
-    stale.insert(stale.end(), {"report.html", "grids.qml"});
     for (const auto& name : stale) {
         const fs::path p = out_dir / name;
         std::error_code ec;

@@ -79,6 +79,10 @@ std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const st
     detail::ensure_gdal_registered();
     detail::GdalErrorCapture capture;
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    if (!ds) { // a CSV without the .csv extension (stations.txt): GDAL reads it when told
+        capture.clear();
+        ds.reset(GDALDataset::Open(("CSV:" + path).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    }
     if (!ds || ds->GetLayerCount() < 1)
         throw Error(ErrorCode::io_open, fmt::format("cannot open the grids-per-station table '{}': {}", path,
                                                     capture.last_error().empty() ? "not a table GDAL reads"
@@ -100,8 +104,8 @@ std::vector<std::pair<std::string, std::size_t>> read_grids_per_station(const st
     std::set<std::string> seen;
     for (auto& f : layer) {
         const std::string at = where(f->GetFID());
-        const std::string id = f->IsFieldSetAndNotNull(0) ? f->GetFieldAsString(0) : "";
-        const std::string k = f->IsFieldSetAndNotNull(1) ? f->GetFieldAsString(1) : "";
+        const std::string id = detail::trim(f->IsFieldSetAndNotNull(0) ? f->GetFieldAsString(0) : "");
+        const std::string k = detail::trim(f->IsFieldSetAndNotNull(1) ? f->GetFieldAsString(1) : "");
         if (id.empty() && k.empty()) continue; // a blank line
         if (id.empty()) throw bad(at, "the station id is empty");
         if (k.empty() || k.size() > 9 || k.find_first_not_of("0123456789") != std::string::npos || std::stoul(k) == 0)

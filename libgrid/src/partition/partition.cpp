@@ -107,7 +107,7 @@ public:
                         fmt::format("partition: the graph has {} vertices for {} transformers",
                                     m_graph.num_vertices(), m_n));
         if (m_o.grids == 0 && m_o.grids_per_station.empty() && !(m_o.target_load > 0) && !(m_o.max_load > 0))
-            throw Error(ErrorCode::invalid_argument,
+            throw Error(ErrorCode::invalid_option,
                         "partition: say how many grids: give --grids K, --target-load N or --max-load N");
         if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
         m_phases = detail::phases_without(m_o.skip_phases);
@@ -148,7 +148,7 @@ private:
         }
         for (const auto& [id, k] : m_o.grids_per_station)
             if (!std::binary_search(ids.begin(), ids.end(), id))
-                throw Error(ErrorCode::invalid_argument,
+                throw Error(ErrorCode::invalid_option,
                             fmt::format("partition: grids are given for station '{}', which no transformer names", id));
     }
 
@@ -162,7 +162,7 @@ private:
             names += (names.empty() ? "" : ", ") + m_t.levels[l].name;
         }
         if (m_nest == npos)
-            throw Error(ErrorCode::invalid_argument,
+            throw Error(ErrorCode::invalid_option,
                         fmt::format("partition: --nest-level '{}' is not an admin level; the levels are: {}",
                                     m_o.nest_level, names.empty() ? "(none given)" : names));
         for (std::size_t i = 0; i < m_n; ++i) m_unit_of[i] = unit_at(i, m_nest);

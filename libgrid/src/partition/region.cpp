@@ -52,7 +52,7 @@ unsigned phases_without(const std::vector<std::string>& names)
                 found = true;
             }
         if (!found)
-            throw Error(ErrorCode::invalid_argument,
+            throw Error(ErrorCode::invalid_option,
                         fmt::format("partition: unknown phase '{}' to skip; the phases are flows, local, chains, "
                                     "greedy, anneal, recombine",
                                     name));

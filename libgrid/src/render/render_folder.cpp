@@ -86,9 +86,17 @@ RenderFolderResult render_plan_folder(const std::string& plan_dir, const RenderF
         for (std::size_t i = maps.size(); i-- > 0;) // the overview (last) first, then the stations
             if (!svgs[i].empty()) shown.push_back({maps[i].title, std::move(svgs[i])});
         if (shown.size() > 1) std::reverse(shown.begin() + 1, shown.end());
+        // The maps do not depend on report.json: one that does not read (hand-edited, or from
+        // another version) leaves report.html without measures, and says so.
         std::optional<PlanReport> report;
         std::error_code ec;
-        if (fs::exists(fs::path(plan_dir) / "report.json", ec)) report = read_plan_report(plan_dir);
+        if (fs::exists(fs::path(plan_dir) / "report.json", ec)) {
+            try {
+                report = read_plan_report(plan_dir);
+            } catch (const Error& e) {
+                result.warnings.push_back(fmt::format("report.html lists the grids without their measures: {}", e.what()));
+            }
+        }
         result.report_path = (fs::path(plan_dir) / "report.html").string();
         write_text_file(result.report_path,
                         report_html(layers, colours, shown, report ? &*report : nullptr,

@@ -44,16 +44,16 @@ TEST_CASE("format_issue leaves out the parts an issue does not have")
 TEST_CASE("every error code has its own non-empty description")
 {
     std::set<std::string> seen;
-    for (int c = static_cast<int>(ErrorCode::ok); c <= static_cast<int>(ErrorCode::unsupported); ++c) {
+    for (int c = static_cast<int>(ErrorCode::ok); c <= static_cast<int>(ErrorCode::invalid_option); ++c) {
         const char* text = describe(static_cast<ErrorCode>(c));
         REQUIRE(text != nullptr);
         CHECK(std::string(text).size() > 0);
         CHECK_MESSAGE(seen.insert(text).second, "code ", c, " shares its description");
     }
     CHECK(std::string(describe(ErrorCode::io_open)) == "cannot open input");
-    // The loop above must reach the last code: a code appended after `unsupported` has its own
+    // The loop above must reach the last code: a code appended after `invalid_option` has its own
     // description, so this fails until the loop's bound is moved to the new last code.
-    const int after_last = static_cast<int>(ErrorCode::unsupported) + 1;
+    const int after_last = static_cast<int>(ErrorCode::invalid_option) + 1;
     CHECK_MESSAGE(std::string(describe(static_cast<ErrorCode>(after_last))) == "unknown error code",
                   "code ", after_last, " exists: extend this test to the new last code");
     CHECK(std::string(describe(static_cast<ErrorCode>(999))) == "unknown error code");

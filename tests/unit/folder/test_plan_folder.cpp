@@ -154,6 +154,21 @@ TEST_CASE("a plan folder written through the library reads back equal")
         CHECK(slurp(dir.file("plan/rejected.csv")).find("\"X2\",customers_invalid") != std::string::npos);
         if (with_managers) CHECK(slurp(dir.file("plan/contacts.csv")).find("社区0") != std::string::npos);
 
+        // A report.json of an earlier version, which did not list the rejected transformers:
+        // they come back from rejected.csv.
+        {
+            auto older = f.report;
+            older.rejected.clear();
+            std::ofstream(dir.file("plan/report.json"), std::ios::binary | std::ios::trunc) << to_json(older);
+            const auto again = read_plan_folder(dir.file("plan"));
+            REQUIRE(again.report.rejected.size() == 1);
+            CHECK(again.report.rejected[0].id == "X2");
+            CHECK(again.report.rejected[0].fid == 2);
+            CHECK(again.report.rejected[0].code == IssueCode::customers_invalid);
+            CHECK(again.report.rejected[0].reason == "customers 'abc'");
+            std::ofstream(dir.file("plan/report.json"), std::ios::binary | std::ios::trunc) << to_json(f.report);
+        }
+
         // Written again: a folder is one plan, so managers of the earlier plan do not stay.
         if (with_managers) {
             auto without = f;
@@ -164,6 +179,38 @@ TEST_CASE("a plan folder written through the library reads back equal")
             CHECK_FALSE(std::filesystem::exists(dir.file("plan/managers.csv")));
         }
     }
+}
+
+TEST_CASE("write_plan_folder into a folder that holds no plan touches none of its files")
+{
+    const auto made = planned_folder(true);
+    TempDir dir("foreign");
+    // Files a user keeps there, named like files a plan can have.
+    for (const char* name : {"transformers.geojson", "managers.csv", "report.html", "grids.qml"})
+        std::ofstream(dir.file(name)) << "mine";
+    auto without = made.folder;
+    without.grid_manager.clear();
+    without.report.managers.reset();
+    write_plan_folder(dir.path().string(), without);
+    for (const char* name : {"transformers.geojson", "managers.csv", "report.html", "grids.qml"}) {
+        CAPTURE(name);
+        CHECK(slurp(dir.file(name)) == "mine");
+    }
+    // A report.json that is not ours (it does not read as a plan report) protects them too.
+    TempDir other("foreign-report");
+    std::ofstream(other.file("report.json")) << "not json";
+    std::ofstream(other.file("contacts.csv")) << "mine";
+    write_plan_folder(other.path().string(), without);
+    CHECK(slurp(other.file("contacts.csv")) == "mine");
+}
+
+TEST_CASE("plan_report_from_json refuses counts that are not whole numbers")
+{
+    CHECK_THROWS_WITH_AS(plan_report_from_json(R"({"overall": {"grids": 1e300}})"),
+                         doctest::Contains("'grids' must be a whole number >= 0, found 1e+300"), Error);
+    CHECK_THROWS_WITH_AS(plan_report_from_json(R"({"rejected": [{"fid": 2.5, "code": "id_missing"}]})"),
+                         doctest::Contains("'fid' must be a whole number"), Error);
+    CHECK(plan_report_from_json(R"({"overall": {"grids": 3}})").overall.grids == 3);
 }
 
 TEST_CASE("write_plan_folder never replaces an input and leaves nothing behind when it refuses")
