@@ -23,7 +23,7 @@ struct ManagerFlags {
     libgrid::ManagerFields fields;
     libgrid::AssignOptions options;
     bool fresh = false;          ///< --fresh: ignore the managers in force
-    bool requested() const { return !managers.empty() || capacity > 0; }
+    bool requested() const { return !managers.empty() || capacity != 0.0; } // NaN too: refused by libgrid
 };
 
 /// Adds --managers, --manager-capacity, the --manager-*-field flags and the assignment weights.

@@ -437,3 +437,20 @@ TEST_CASE("--class-weight changes loads: commercial customers weigh three times"
     CHECK(classes[0] == std::pair<std::string, double>{"commercial", 3.0});
 }
 #endif
+
+TEST_CASE("numbers that are not finite, and a class weight for a class the data lacks, exit 2 naming the option")
+{
+    TempDir d;
+    for (const auto& [flag, said] : std::vector<std::pair<std::string, std::string>>{
+             {"--per-transformer-weight nan", "--per-transformer-weight nan is not a finite number >= 0"},
+             {"--balance-tolerance nan", "--balance-tolerance nan is not a finite number >= 0"},
+             {"--weight-admin nan", "--weight-admin nan is not a finite number >= 0"},
+             {"--class-weight comercial=3", "--class-weight names class 'comercial', which no transformer has"},
+             {"--manager-capacity nan", "the manager capacity nan is not a finite number > 0"}}) {
+        CAPTURE(flag);
+        const auto r = run(malta_args(d / "out") + "--grids 10 " + flag);
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, said));
+        CHECK_FALSE(fs::exists(d / "out/report.json"));
+    }
+}

@@ -161,7 +161,7 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
 /// capacity rounded up), with ids `<station>-M001`, ... and no name, phone or base.
 /// O(grids log grids + grids x slots).
 /// @throws Error(invalid_input) naming the grid, station and numbers when a grid is heavier
-///         than `capacity`; Error(invalid_argument) when capacity <= 0.
+///         than `capacity`; Error(invalid_option) when capacity is not a finite number > 0.
 std::vector<Manager> make_manager_slots(const Plan& plan, double capacity);
 
 /// The assignment in force as the transformers' current managers state it: per grid (plan

@@ -149,7 +149,9 @@ struct Plan {
 /// @throws Error(invalid_input) when the territory has no transformer.
 /// @throws Error(invalid_option) when neither grids, grids_per_station, target_load nor max_load
 ///         is given, grids_per_station names a station no transformer has, nest_level is not a
-///         level name, or skip_phases names an unknown phase.
+///         level name, skip_phases names an unknown phase, a number of the options (tolerance,
+///         loads, weights) is not finite or is negative, or a class weight names a class no
+///         transformer has.
 /// @throws Error(invalid_argument) when the graph does not have one vertex per transformer.
 Plan partition(const Territory& territory, const AdjacencyGraph& graph,
                const PartitionOptions& options);

@@ -677,8 +677,10 @@ ValidationReport check_roster(const Territory& territory, const Plan& plan, cons
 
 std::vector<Manager> make_manager_slots(const Plan& plan, double capacity)
 {
-    if (!(capacity > 0))
-        throw Error(ErrorCode::invalid_argument, "assign: the manager capacity must be > 0 (give --manager-capacity N)");
+    if (!(std::isfinite(capacity) && capacity > 0))
+        throw Error(ErrorCode::invalid_option,
+                    fmt::format("assign: the manager capacity {} is not a finite number > 0 (give --manager-capacity N)",
+                                capacity));
     std::vector<Manager> out;
     for (std::size_t s = 0; s < plan.stations.size(); ++s) {
         std::vector<double> loads;

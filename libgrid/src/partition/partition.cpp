@@ -8,6 +8,7 @@
 #include <libgrid/partition.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <cmath>
 #include <map>
+#include <set>
 #include <numeric>
 
 namespace libgrid {
@@ -100,12 +102,55 @@ public:
     {
     }
 
+    /// Every number of the options finite and >= 0 (a NaN weight would make every comparison
+    /// false and the search undefined), and every class weight naming a class some transformer
+    /// has (a misspelt class would silently weigh nothing).
+    void check_numbers() const
+    {
+        const auto& w = m_o.weights;
+        const auto& l = m_o.workload;
+        const std::pair<const char*, double> numbers[] = {
+            {"--balance-tolerance", m_o.balance_tolerance},
+            {"--target-load", m_o.target_load},
+            {"--max-load", m_o.max_load},
+            {"--weight-compactness", w.compactness},
+            {"--weight-admin", w.admin},
+            {"--weight-feeder", w.feeder},
+            {"--weight-continuity", w.continuity},
+            {"--weight-barrier", w.barrier},
+            {"--default-class-weight", l.default_class_weight},
+            {"--per-transformer-weight", l.per_transformer},
+            {"--per-km-feeder-weight", l.per_km_feeder},
+            {"--workload-weight", l.workload_weight}};
+        for (const auto& [name, value] : numbers)
+            if (!std::isfinite(value) || value < 0)
+                throw Error(ErrorCode::invalid_option,
+                            fmt::format("partition: {} {} is not a finite number >= 0 (fix: give a number such as 0.01 "
+                                        "or leave the option out for its default)",
+                                        name, value));
+        std::set<std::string> classes;
+        for (const auto& t : m_t.transformers)
+            for (const auto& c : t.classes) classes.insert(c.name);
+        for (const auto& [cls, weight] : l.class_weights) {
+            if (!std::isfinite(weight) || weight < 0)
+                throw Error(ErrorCode::invalid_option,
+                            fmt::format("partition: --class-weight {}={} is not a finite number >= 0", cls, weight));
+            if (!classes.count(cls))
+                throw Error(ErrorCode::invalid_option,
+                            fmt::format("partition: --class-weight names class '{}', which no transformer has; the "
+                                        "classes are: {} (fix: correct the class name)",
+                                        cls, classes.empty() ? std::string("(none: no customers_<class> field)")
+                                                             : fmt::format("{}", fmt::join(classes, ", "))));
+        }
+    }
+
     Plan run()
     {
         if (m_graph.num_vertices() != m_n)
             throw Error(ErrorCode::invalid_argument,
                         fmt::format("partition: the graph has {} vertices for {} transformers",
                                     m_graph.num_vertices(), m_n));
+        check_numbers();
         if (m_o.grids == 0 && m_o.grids_per_station.empty() && !(m_o.target_load > 0) && !(m_o.max_load > 0))
             throw Error(ErrorCode::invalid_option,
                         "partition: say how many grids: give --grids K, --target-load N or --max-load N");

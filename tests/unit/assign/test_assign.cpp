@@ -311,6 +311,15 @@ TEST_CASE("assign: slots without a roster are numbered per station and hold the 
     const auto a = assign_managers(c.t, c.graph, c.plan, slots);
     CHECK(verify_assignment(c.t, c.plan, a.managers, a.grid_manager).ok());
     CHECK_THROWS_AS(make_manager_slots(c.plan, 200), Error);
+    for (const double bad : {0.0, -1.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+        CAPTURE(bad);
+        try {
+            make_manager_slots(c.plan, bad);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::invalid_option);
+        }
+    }
 }
 
 TEST_CASE("verify_assignment finds a manager over capacity and one of another station")

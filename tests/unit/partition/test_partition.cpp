@@ -9,6 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+#include <limits>
+
 #include <cmath>
 #include <string>
 
@@ -124,6 +127,35 @@ TEST_CASE("asking for more grids than atoms, or for none, is refused")
     options.target_load = 100.0;
     CHECK_THROWS_AS((void)partition(b.territory, b.graph, options), Error);
     CHECK_THROWS_AS((void)partition(b.territory, b.graph, PartitionOptions{}), Error);
+}
+
+TEST_CASE("options that are not finite numbers >= 0, or weigh a class no transformer has, are refused by name")
+{
+    const Block b = make_block();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto message = [&](const std::function<void(PartitionOptions&)>& set) {
+        PartitionOptions o;
+        o.grids = 6;
+        set(o);
+        try {
+            (void)partition(b.territory, b.graph, o);
+        } catch (const Error& e) {
+            CHECK(e.code() == ErrorCode::invalid_option);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message([&](PartitionOptions& o) { o.balance_tolerance = nan; }).find("--balance-tolerance nan is not a finite "
+                                                                              "number >= 0") != std::string::npos);
+    CHECK(message([&](PartitionOptions& o) { o.workload.per_transformer = nan; }).find("--per-transformer-weight nan") !=
+          std::string::npos);
+    CHECK(message([&](PartitionOptions& o) { o.workload.default_class_weight = -1; }).find("--default-class-weight -1") !=
+          std::string::npos);
+    CHECK(message([&](PartitionOptions& o) { o.weights.compactness = std::numeric_limits<double>::infinity(); })
+              .find("--weight-compactness inf") != std::string::npos);
+    CHECK(message([&](PartitionOptions& o) { o.workload.class_weights = {{"comercial", 3.0}}; })
+              .find("--class-weight names class 'comercial', which no transformer has") != std::string::npos);
+    CHECK(message([](PartitionOptions&) {}) == "no error");
 }
 
 TEST_CASE("the balance lower bound: heaviest atom, subset sums, averages")
