@@ -56,6 +56,10 @@ enum class IssueCode : int {
 /// @returns a static string, never null: "unknown" for a value outside the enum.
 const char* issue_name(IssueCode code) noexcept;
 
+/// The code whose issue_name() is `name`, e.g. "id_duplicate" (reading a written report back).
+/// O(codes). @returns false, leaving `code` as it was, for a name no code has.
+bool issue_code_from_name(const std::string& name, IssueCode& code) noexcept;
+
 /// One problem found in the inputs.
 struct Issue {
     Severity severity = Severity::error; ///< How serious.

@@ -1,6 +1,8 @@
 #include <libgrid/model.hpp>
 #include <libgrid/validation.hpp>
 
+#include <string_view>
+
 #include <fmt/format.h>
 
 namespace libgrid {
@@ -51,6 +53,18 @@ void ValidationReport::merge(const ValidationReport& other)
 {
     issues.insert(issues.end(), other.issues.begin(), other.issues.end());
     rejected.insert(rejected.end(), other.rejected.begin(), other.rejected.end());
+}
+
+bool issue_code_from_name(const std::string& name, IssueCode& code) noexcept
+{
+    for (int c = 1;; ++c) {
+        const char* n = issue_name(static_cast<IssueCode>(c));
+        if (name == n) {
+            code = static_cast<IssueCode>(c);
+            return true;
+        }
+        if (std::string_view(n) == "unknown") return false;
+    }
 }
 
 std::string format_issue(const Issue& issue)

@@ -75,10 +75,12 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
     }
     const std::string gpkg = (dir / "grids.gpkg").string();
     std::string crs_wkt;
-    auto tables = read_tables(gpkg, {"grids", "transformers", "service_areas"}, crs_wkt);
+    // The service areas are read once, below, through read_inputs (the transformers layer has
+    // the same columns in the same order).
+    auto tables = read_tables(gpkg, {"grids", "transformers"}, crs_wkt);
     const auto& grids = tables[0];
     const auto& points = tables[1];
-    const bool has_current = column(tables[2], "current_manager", dir, false) != npos;
+    const bool has_current = column(points, "current_manager", dir, false) != npos;
 
     // The transformers with their service areas as given polygons, in the working CRS of the
     // one rule every reader follows; boundaries and roads when asked.
@@ -231,8 +233,7 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
             Rejected r{text(row, c_file), text(row, c_layer), -1, text(row, c_rid), IssueCode::id_missing,
                        text(row, c_reason)};
             r.fid = std::strtoll(text(row, c_rfid).c_str(), nullptr, 10);
-            for (int c = 1; c < 100; ++c)
-                if (text(row, c_code) == issue_name(static_cast<IssueCode>(c))) r.code = static_cast<IssueCode>(c);
+            issue_code_from_name(text(row, c_code), r.code);
             f.report.rejected.push_back(std::move(r));
         }
     }

@@ -309,11 +309,8 @@ ReportOptions options_from(const Json& j)
 
 IssueCode issue_code(const std::string& name)
 {
-    for (int c = 1; c < 1000; ++c) {
-        const char* n = issue_name(static_cast<IssueCode>(c));
-        if (name == n) return static_cast<IssueCode>(c);
-        if (std::string(n) == "unknown") break;
-    }
+    IssueCode code{};
+    if (issue_code_from_name(name, code)) return code;
     throw Error(ErrorCode::invalid_input, fmt::format("report.json: unknown issue code '{}'", name));
 }
 
