@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace libgrid::detail {
@@ -186,10 +187,14 @@ std::string trim(std::string s)
     return s.substr(first, last - first + 1);
 }
 
-bool parse_number(const std::string& text, double& value)
+bool parse_number(std::string_view text, double& value)
 {
-    const std::string t = trim(text);
-    if (t.empty()) return false;
+    while (!text.empty() && std::strchr(" \t\r\n", text.front())) text.remove_prefix(1);
+    while (!text.empty() && std::strchr(" \t\r\n", text.back())) text.remove_suffix(1);
+    // Plain decimal notation only: strtod would also take hex ("0x10" as 16), "inf" and "nan".
+    if (text.empty() || text.find_first_not_of("0123456789+-.eE") != std::string_view::npos)
+        return false;
+    const std::string t(text); // NUL-terminated, so strtod stops at the end of the field
     errno = 0;
     char* end = nullptr;
     value = std::strtod(t.c_str(), &end);
@@ -207,6 +212,51 @@ bool has_extension(const std::string& path, const char* ext)
 {
     const std::string e = lower(ext);
     return path.size() >= e.size() && lower(path.substr(path.size() - e.size())) == e;
+}
+
+void CsvGeometryColumns::set_open_options(CPLStringList& options) const
+{
+    if (!x.empty() && !y.empty()) {
+        options.SetNameValue("X_POSSIBLE_NAMES", x.c_str());
+        options.SetNameValue("Y_POSSIBLE_NAMES", y.c_str());
+    }
+    if (!wkt.empty()) options.SetNameValue("GEOM_POSSIBLE_NAMES", wkt.c_str());
+}
+
+CsvGeometryColumns choose_csv_columns(const std::string& path,
+                                      const std::vector<std::string>& x_names,
+                                      const std::vector<std::string>& y_names,
+                                      const std::vector<std::string>& wkt_names)
+{
+    CsvGeometryColumns out;
+    ensure_gdal_registered();
+    GdalErrorCapture capture; // a file that does not open is reported by the caller's open
+    const GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds || ds->GetLayerCount() < 1) return out;
+    OGRFeatureDefn* defn = ds->GetLayer(0)->GetLayerDefn();
+    const auto pick = [&](const std::vector<std::string>& names, const char* role,
+                          const char* flag, std::string& chosen) {
+        std::vector<std::string> found;
+        for (int i = 0; i < defn->GetFieldCount(); ++i) {
+            const std::string field = defn->GetFieldDefn(i)->GetNameRef();
+            for (const auto& name : names)
+                if (lower(field) == lower(name)) {
+                    found.push_back(field);
+                    break;
+                }
+        }
+        if (found.size() == 1) chosen = found.front();
+        if (found.size() < 2 || !out.error.empty()) return;
+        std::string list;
+        for (const auto& f : found) list += (list.empty() ? "'" : ", '") + f + "'";
+        out.error = std::string("CSV '") + path + "' has " + std::to_string(found.size()) + " " +
+                    role + " columns (" + list + ") and libgrid will not guess which one holds it";
+        out.fix = std::string("name the column with ") + flag + ", or rename the others";
+    };
+    pick(x_names, "x-coordinate", "--x-field and --y-field", out.x);
+    pick(y_names, "y-coordinate", "--x-field and --y-field", out.y);
+    pick(wkt_names, "geometry (WKT)", "--wkt-field", out.wkt);
+    return out;
 }
 
 } // namespace libgrid::detail

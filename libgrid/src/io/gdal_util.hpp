@@ -5,6 +5,7 @@
 #include <libgrid/geometry_types.hpp>
 
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace libgrid::detail {
@@ -106,10 +108,30 @@ std::string lower(std::string s);
 /// Copy without leading and trailing blanks (space, tab, CR, LF).
 std::string trim(std::string s);
 
-/// Strict number parsing of an attribute: the whole trimmed text must be a finite number.
-bool parse_number(const std::string& text, double& value);
+/// Strict number parsing of an attribute: the whole trimmed text must be one finite number in
+/// plain decimal notation (no hex, "inf" or "nan"). O(length).
+bool parse_number(std::string_view text, double& value);
 
 /// Case-insensitive ".ext" check.
 bool has_extension(const std::string& path, const char* ext);
+
+/// The geometry columns of a CSV file, chosen by libgrid rather than by GDAL's CSV driver
+/// (GDAL 3.6 crashes when two columns match its X_POSSIBLE_NAMES, e.g. `lon,x,y`).
+struct CsvGeometryColumns {
+    std::string x, y, wkt; ///< Exact column names; "" when the file has none.
+    std::string error;     ///< Why the columns are ambiguous ("" when they are not).
+    std::string fix;       ///< How to resolve it.
+    /// Sets X_/Y_/GEOM_POSSIBLE_NAMES to the exact chosen columns (nothing when none).
+    void set_open_options(CPLStringList& options) const;
+};
+
+/// Reads the header of the CSV at `path` and picks its x, y and WKT columns: the one column
+/// whose name (case-insensitive) is in each list. Several matches for one role is an error
+/// (`error` set): the user names the column instead. An unreadable file gives no columns (the
+/// caller's open then reports it). O(fields).
+CsvGeometryColumns choose_csv_columns(const std::string& path,
+                                      const std::vector<std::string>& x_names,
+                                      const std::vector<std::string>& y_names,
+                                      const std::vector<std::string>& wkt_names);
 
 } // namespace libgrid::detail

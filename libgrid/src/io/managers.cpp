@@ -50,11 +50,18 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
     detail::GdalErrorCapture capture;
     CPLStringList open_options;
     if (detail::has_extension(src.path, ".csv")) {
-        const std::string xs = "x,lon,lng,longitude,easting" + (fm.base_x.empty() ? "" : "," + fm.base_x);
-        const std::string ys = "y,lat,latitude,northing" + (fm.base_y.empty() ? "" : "," + fm.base_y);
-        open_options.SetNameValue("X_POSSIBLE_NAMES", xs.c_str());
-        open_options.SetNameValue("Y_POSSIBLE_NAMES", ys.c_str());
-        open_options.SetNameValue("GEOM_POSSIBLE_NAMES", "wkt,geometry,geom,the_geom");
+        std::vector<std::string> xs{"x", "lon", "lng", "longitude", "easting"};
+        std::vector<std::string> ys{"y", "lat", "latitude", "northing"};
+        if (!fm.base_x.empty()) xs.push_back(fm.base_x);
+        if (!fm.base_y.empty()) ys.push_back(fm.base_y);
+        const auto columns =
+            detail::choose_csv_columns(src.path, xs, ys, {"wkt", "geometry", "geom", "the_geom"});
+        if (!columns.error.empty()) {
+            issue(Severity::error, IssueCode::field_missing, "", columns.error,
+                  "name the base columns with --manager-x-field and --manager-y-field, or rename the others");
+            return {std::move(managers), std::move(report)};
+        }
+        columns.set_open_options(open_options);
         open_options.SetNameValue("EMPTY_STRING_AS_NULL", "YES");
     }
     if (!o.encoding.empty() && (detail::has_extension(src.path, ".shp") || detail::has_extension(src.path, ".dbf")))

@@ -46,16 +46,7 @@ std::string_view view(OGRFeature& f, int idx)
 
 std::string text(OGRFeature& f, int idx) { return std::string(view(f, idx)); }
 
-/// Strict number: the whole text is one finite number. `s` views a NUL-terminated field text,
-/// so strtod stops at its end at the latest.
-bool parse_number(std::string_view s, double& value)
-{
-    if (s.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    value = std::strtod(s.data(), &end);
-    return errno == 0 && end == s.data() + s.size() && std::isfinite(value);
-}
+using detail::parse_number;
 
 /// Field index by exact name, else case-insensitively; -1 when absent.
 int find_field(const OGRFeatureDefn& defn, const std::string& name)

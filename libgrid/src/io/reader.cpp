@@ -2,6 +2,7 @@
 #include "io/feeder_network.hpp"
 #include "io/gdal_util.hpp"
 
+#include <libgrid/csv.hpp>
 #include <libgrid/error.hpp>
 #include <libgrid/io.hpp>
 
@@ -154,9 +155,14 @@ std::vector<InputLayer> Reader::open(const LayerSource& src, const char* role, b
     GdalErrorCapture capture;
     CPLStringList open_options;
     if (detail::has_extension(src.path, ".csv")) {
-        open_options.SetNameValue("X_POSSIBLE_NAMES", join(m_opt.x_names).c_str());
-        open_options.SetNameValue("Y_POSSIBLE_NAMES", join(m_opt.y_names).c_str());
-        open_options.SetNameValue("GEOM_POSSIBLE_NAMES", join(m_opt.wkt_names).c_str());
+        const auto columns =
+            detail::choose_csv_columns(src.path, m_opt.x_names, m_opt.y_names, m_opt.wkt_names);
+        if (!columns.error.empty()) {
+            issue(Severity::error, IssueCode::field_missing, nullptr, "",
+                  fmt::format("{} input: {}", role, columns.error), columns.fix);
+            return out;
+        }
+        columns.set_open_options(open_options);
         open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
         open_options.SetNameValue("EMPTY_STRING_AS_NULL", "YES");
     }
@@ -311,8 +317,9 @@ void Reader::read_transformers(InputLayer& in)
     std::vector<std::pair<std::string, int>> class_fields;
     if (fm.classes.empty()) {
         // Automatic classes: numeric `customers_<class>` fields. Text columns (every CSV column
-        // is text) count when their first non-empty values are numbers, so that a note such as
-        // `customers_method` is not taken for a class.
+        // is text) count when most of their first 20 non-empty values are numbers, so that a note
+        // such as `customers_method` is not taken for a class while one stray "nan" in a class
+        // column does not drop the class (that value is warned about below). Either way is said.
         for (const auto& name : in.field_names()) {
             const std::string l = detail::lower(name);
             if (l.rfind("customers_", 0) != 0 || l.size() <= 10 || l == detail::lower(fm.customers))
@@ -321,15 +328,21 @@ void Reader::read_transformers(InputLayer& in)
             const OGRFieldType type = in.layer->GetLayerDefn()->GetFieldDefn(idx)->GetType();
             bool numeric = type == OFTInteger || type == OFTInteger64 || type == OFTReal;
             if (type == OFTString) {
-                numeric = true;
-                int looked = 0;
+                int numbers = 0, others = 0;
                 in.layer->ResetReading();
                 for (auto& feature : *in.layer) {
                     const std::string text = field_text(*feature, idx);
                     double v = 0;
-                    if (!text.empty() && !parse_number(text, v)) numeric = false;
-                    if (!numeric || ++looked == 20) break;
+                    if (text.empty()) continue;
+                    ++(parse_number(text, v) ? numbers : others);
+                    if (numbers + others == 20) break;
                 }
+                numeric = numbers > others;
+                if (!numeric && numbers + others > 0)
+                    issue(Severity::info, IssueCode::value_invalid, &in, "",
+                          fmt::format("field '{}' is not taken as a customer class: most of its "
+                                      "values are not numbers", name),
+                          "map class columns explicitly with --class-field when it is one");
             }
             if (numeric) class_fields.emplace_back(l.substr(10), idx);
         }
@@ -370,6 +383,9 @@ void Reader::read_transformers(InputLayer& in)
                  fmt::format("id '{}' is also used by feature fid {}", id, it->second),
                  "give each transformer a unique id");
 
+        // Well above any real area (Georgia's largest county as one unit holds about 1M people),
+        // and low enough that sums of counts stay exact in a double.
+        constexpr double max_customers = 1e9;
         double customers = 0.0;
         const std::string ctext = field_text(f, i_cust);
         if (ctext.empty())
@@ -384,6 +400,15 @@ void Reader::read_transformers(InputLayer& in)
             fail(IssueCode::customers_invalid,
                  fmt::format("customer count {} (field '{}') is negative", ctext, fm.customers),
                  "customer counts must be 0 or more");
+        else if (customers != std::floor(customers))
+            fail(IssueCode::customers_invalid,
+                 fmt::format("customer count {} (field '{}') is not a whole number", ctext, fm.customers),
+                 "count customers, not a share or an average: write a whole number");
+        else if (customers > max_customers)
+            fail(IssueCode::customers_invalid,
+                 fmt::format("customer count {} (field '{}') is above {}: no transformer area has "
+                             "that many customers", ctext, fm.customers, with_commas(max_customers)),
+                 "check the column, which may hold another quantity; map the count with --customers-field");
 
         const OGRGeometry* geom = f.GetGeometryRef();
         TransformerArea t;

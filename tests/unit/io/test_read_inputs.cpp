@@ -231,6 +231,80 @@ TEST_CASE("a CSV with a WKT column gives point and polygon transformers")
     CHECK(b.location.y == 5.0);
 }
 
+TEST_CASE("a CSV with two x columns is an error naming both, not a crash")
+{
+    // GDAL 3.6's CSV driver crashed (SIGSEGV) when two columns matched X_POSSIBLE_NAMES.
+    TempDir dir("twox");
+    const std::string path = dir.file("tx.csv");
+    test::write_file(path, "id,customers,lon,x,y\nA,1,5,0,0\nB,2,6,10,0\n");
+    ReadOptions options;
+    options.transformers.path = path;
+    options.assume_crs = "local";
+    SUBCASE("left to guess")
+    {
+        const auto [territory, report] = read_inputs(options);
+        CHECK(territory.transformers.empty());
+        const Issue* issue = find_issue(report, IssueCode::field_missing);
+        REQUIRE(issue != nullptr);
+        CHECK(contains(issue->message, "2 x-coordinate columns ('lon', 'x')"));
+        CHECK(contains(issue->message, path));
+        CHECK(contains(issue->fix, "--x-field"));
+    }
+    SUBCASE("named by the user")
+    {
+        options.x_names = {"x"};
+        const auto [territory, report] = read_inputs(options);
+        CHECK(report.ok());
+        REQUIRE(territory.transformers.size() == 2);
+        CHECK(territory.transformers[1].location.x == 10.0);
+    }
+}
+
+TEST_CASE("customer counts are whole, plain, finite numbers up to a billion")
+{
+    TempDir dir("counts");
+    const std::string path = dir.file("tx.csv");
+    test::write_file(path, "id,customers,x,y\nA,12.5,0,0\nB,0x10,1,0\nC,1e300,2,0\nD,inf,3,0\n"
+                           "E,nan,4,0\nF,1e3,5,0\nG, 7 ,6,0\n");
+    ReadOptions options;
+    options.transformers.path = path;
+    options.assume_crs = "local";
+    const auto [territory, report] = read_inputs(options);
+    REQUIRE(territory.transformers.size() == 2); // 1e3 is a thousand; blanks around 7 are trimmed
+    CHECK(territory.transformers[0].customers == 1000.0);
+    CHECK(territory.transformers[1].customers == 7.0);
+    REQUIRE(report.rejected.size() == 5);
+    auto reason = [&](const std::string& id) {
+        for (const auto& r : report.rejected)
+            if (r.id == id) return r.reason;
+        return std::string("(not rejected)");
+    };
+    CHECK(contains(reason("A"), "is not a whole number"));
+    CHECK(contains(reason("B"), "'0x10' (field 'customers') is not a number"));
+    CHECK(contains(reason("C"), "is above 1,000,000,000"));
+    CHECK(contains(reason("D"), "is not a number"));
+    CHECK(contains(reason("E"), "is not a number"));
+}
+
+TEST_CASE("one bad value in a customers_<class> column keeps the class and warns for that feature")
+{
+    TempDir dir("classnan");
+    const std::string path = dir.file("tx.csv");
+    test::write_file(path, "id,customers,customers_res,x,y\nA,3,3,0,0\nB,4,nan,1,0\nC,5,5,2,0\n");
+    ReadOptions options;
+    options.transformers.path = path;
+    options.assume_crs = "local";
+    const auto [territory, report] = read_inputs(options);
+    REQUIRE(territory.transformers.size() == 3);
+    REQUIRE(territory.transformers[0].classes.size() == 1);
+    CHECK(territory.transformers[0].classes[0].name == "res");
+    CHECK(territory.transformers[2].classes[0].count == 5.0);
+    const Issue* issue = find_issue(report, IssueCode::value_invalid);
+    REQUIRE(issue != nullptr);
+    CHECK(issue->severity == Severity::warning);
+    CHECK(issue->feature_id == "B");
+}
+
 TEST_CASE("fields are mapped by name and customers_<class> columns become classes")
 {
     TempDir dir("fields");
@@ -250,7 +324,10 @@ TEST_CASE("fields are mapped by name and customers_<class> columns become classe
     SUBCASE("automatic classes: numeric customers_* columns only")
     {
         const auto [territory, report] = read_inputs(options);
-        CHECK(report.issues.empty());
+        // customers_note is text: left out, and said so.
+        REQUIRE(report.issues.size() == 1);
+        CHECK(report.issues[0].severity == Severity::info);
+        CHECK(contains(report.issues[0].message, "'customers_note' is not taken as a customer class"));
         REQUIRE(territory.transformers.size() == 2);
         const auto& a = territory.transformers[0];
         CHECK(a.id == "A");
