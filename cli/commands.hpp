@@ -14,6 +14,9 @@ void register_check(CLI::App& root, std::function<int()>& action);
 /// `grid-partition plan`.
 void register_plan(CLI::App& root, std::function<int()>& action);
 
+/// `grid-partition evaluate` (the grids a utility already has).
+void register_evaluate(CLI::App& root, std::function<int()>& action);
+
 /// `grid-partition assign` (managers for an existing plan folder).
 void register_assign(CLI::App& root, std::function<int()>& action);
 /// `grid-partition locate`.

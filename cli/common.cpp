@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <unistd.h>
@@ -208,6 +209,56 @@ libgrid::Format parse_output_format(const std::string& name)
     if (name == "shp") return libgrid::Format::shp;
     if (name == "geojson") return libgrid::Format::geojson;
     throw CLI::ValidationError("--formats", "unknown format '" + name + "' (use gpkg, shp, geojson)");
+}
+
+std::vector<std::pair<std::string, double>> parse_class_weights(const std::vector<std::string>& items)
+{
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& item : items) {
+        const auto eq = item.find('=');
+        double w = -1.0;
+        std::size_t used = 0;
+        if (eq != std::string::npos && eq > 0 && eq + 1 < item.size()) {
+            const char* text = item.c_str() + eq + 1;
+            char* end = nullptr;
+            w = std::strtod(text, &end);
+            used = static_cast<std::size_t>(end - text);
+        }
+        if (eq == std::string::npos || eq == 0 || used != item.size() - eq - 1 || !(w >= 0.0))
+            throw CLI::ValidationError("--class-weight", "expected CLASS=WEIGHT with a weight >= 0, got '" + item + "'");
+        out.emplace_back(item.substr(0, eq), w);
+    }
+    return out;
+}
+
+void add_workload_flags(CLI::App& app, libgrid::PartitionOptions& o, std::vector<std::string>& class_weights)
+{
+    const char* l = "Workload (load = customers unless set)";
+    app.add_option("--class-weight", class_weights, "Load per customer of a class as CLASS=W, e.g. commercial=3 (repeatable)")
+        ->group(l);
+    app.add_option("--default-class-weight", o.workload.default_class_weight, "Load per customer of classes without a weight")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app.add_option("--per-transformer-weight", o.workload.per_transformer, "Load added per transformer area")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app.add_option("--per-km-feeder-weight", o.workload.per_km_feeder, "Load per km of feeder line")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    app.add_option("--workload-weight", o.workload.workload_weight, "Load per unit of the workload field")
+        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+}
+
+void Timings::lap(const std::string& stage)
+{
+    const auto now = std::chrono::steady_clock::now();
+    stages.emplace_back(stage, std::chrono::duration<double>(now - last).count());
+    last = now;
+}
+
+void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues)
+{
+    libgrid::ValidationReport serious;
+    for (const auto& i : report.issues)
+        if (i.severity != libgrid::Severity::info) serious.add(i);
+    print_issues(serious, max_issues);
 }
 
 } // namespace gp

@@ -4,6 +4,7 @@
 #include <libgrid/csv.hpp>
 #include <libgrid/graph.hpp>
 #include <libgrid/io.hpp>
+#include <libgrid/partition.hpp>
 #include <libgrid/service_areas.hpp>
 #include <libgrid/validate.hpp>
 #include <libgrid/validation.hpp>
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gp {
@@ -88,6 +90,25 @@ private:
 
 /// Prints issues grouped, at most `max_per_code` lines per issue code, to stdout.
 void print_issues(const libgrid::ValidationReport& report, std::size_t max_per_code);
+
+/// `--class-weight` items CLASS=W into pairs.
+/// @throws CLI::ValidationError naming the item when it is not CLASS=W with a number W >= 0.
+std::vector<std::pair<std::string, double>> parse_class_weights(const std::vector<std::string>& items);
+
+/// Adds the workload flags (how a transformer's load is computed) of `plan` and `evaluate`.
+void add_workload_flags(CLI::App& app, libgrid::PartitionOptions& options, std::vector<std::string>& class_weights);
+
+/// Seconds per stage, in run order (report.json `timings_s`).
+struct Timings {
+    std::vector<std::pair<std::string, double>> stages;
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    /// Closes the stage running since the last lap.
+    void lap(const std::string& stage);
+};
+
+/// Errors and warnings as check prints them; the info notes (e.g. empty units attached to a
+/// neighbour) are only counted, since they do not change the plan (all are in the report).
+void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues);
 
 /// Output format from its name (gpkg, shp, geojson).
 /// @throws CLI::ValidationError naming --formats for any other name.

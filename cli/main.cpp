@@ -17,11 +17,12 @@ int main(int argc, char** argv)
                  "3 an input or output failed, 4 internal error,\n"
                  "5 plan --strict: a station is outside the balance tolerance."};
     app.set_version_flag("--version", "grid-partition 0.1.0");
-    app.set_config("--config", "", "Read options from a TOML or INI file (a [check], [plan] or [assign] section per subcommand)");
+    app.set_config("--config", "", "Read options from a TOML or INI file (a [check], [plan], [evaluate] or [assign] section per subcommand)");
     app.require_subcommand(1);
     std::function<int()> action;
     gp::register_check(app, action);
     gp::register_plan(app, action);
+    gp::register_evaluate(app, action);
     gp::register_assign(app, action);
     gp::register_locate(app, action);
     gp::register_render(app, action);

@@ -33,7 +33,6 @@ namespace gp {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 struct PlanFlags {
     InputFlags in;
@@ -51,54 +50,6 @@ struct PlanFlags {
     bool maps = false; // --maps: render DIR/maps after writing (cli/render.cpp)
     bool strict = false; // --strict: a station outside the balance tolerance fails the run
 };
-
-// ---------------------------------------------------------------------------------------------
-// Option parsing that CLI11 cannot do alone
-
-std::vector<std::pair<std::string, double>> parse_class_weights(const std::vector<std::string>& items)
-{
-    std::vector<std::pair<std::string, double>> out;
-    for (const auto& item : items) {
-        const auto eq = item.find('=');
-        double w = -1.0;
-        std::size_t used = 0;
-        if (eq != std::string::npos && eq > 0 && eq + 1 < item.size()) {
-            const char* text = item.c_str() + eq + 1;
-            char* end = nullptr;
-            w = std::strtod(text, &end);
-            used = static_cast<std::size_t>(end - text);
-        }
-        if (eq == std::string::npos || eq == 0 || used != item.size() - eq - 1 || !(w >= 0.0))
-            throw CLI::ValidationError("--class-weight",
-                                       "expected CLASS=WEIGHT with a weight >= 0, got '" + item + "'");
-        out.emplace_back(item.substr(0, eq), w);
-    }
-    return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Report
-
-struct Timings {
-    std::vector<std::pair<std::string, double>> stages;
-    Clock::time_point last = Clock::now();
-    void lap(const std::string& stage)
-    {
-        const auto now = Clock::now();
-        stages.emplace_back(stage, std::chrono::duration<double>(now - last).count());
-        last = now;
-    }
-};
-
-/// Errors and warnings as check prints them; the info notes (e.g. empty units attached to a
-/// neighbour) are only counted here, since they do not change the plan (all are in the report).
-void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues)
-{
-    libgrid::ValidationReport serious;
-    for (const auto& i : report.issues)
-        if (i.severity != libgrid::Severity::info) serious.add(i);
-    print_issues(serious, max_issues);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -334,19 +285,7 @@ void register_plan(CLI::App& root, std::function<int()>& action)
                     "Grid borders along --barriers: an edge across a barrier costs 1/(1+4W) to cut")
         ->capture_default_str()->check(CLI::NonNegativeNumber)->group(w);
 
-    const char* l = "Workload (load = customers unless set)";
-    app->add_option("--class-weight", flags->class_weights,
-                    "Load per customer of a class as CLASS=W, e.g. commercial=3 (repeatable)")
-        ->group(l);
-    app->add_option("--default-class-weight", o.workload.default_class_weight,
-                    "Load per customer of classes without a weight")
-        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
-    app->add_option("--per-transformer-weight", o.workload.per_transformer, "Load added per transformer area")
-        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
-    app->add_option("--per-km-feeder-weight", o.workload.per_km_feeder, "Load per km of feeder line")
-        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
-    app->add_option("--workload-weight", o.workload.workload_weight, "Load per unit of the workload field")
-        ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
+    add_workload_flags(*app, o, flags->class_weights);
 
     const char* out = "Outputs";
     app->add_option("--out", flags->out, "Folder for grids, assignments.csv, report.json, rejected.csv")

@@ -294,3 +294,69 @@ std::vector<bool> transform_points(std::vector<Point>& points, const std::string
 std::string crs_name(const std::string& crs);
 
 } // namespace libgrid
+
+namespace libgrid {
+
+/// One polygon feature of a utility's current grids (`grid-partition evaluate`, `replan`).
+struct CurrentGridFeature {
+    std::string id;        ///< Grid id.
+    std::int64_t fid = -1; ///< Feature id in the layer (the first, when several rows share the id).
+    MultiPolygon shape;    ///< In the working CRS; rows sharing an id are parts of one grid.
+};
+
+/// The current grids as polygons, in layer order (first row of each id).
+struct CurrentGrids {
+    std::vector<CurrentGridFeature> grids; ///< One per grid id.
+    std::string file;  ///< Source file.
+    std::string layer; ///< Source layer.
+};
+
+/// What read_current_grids() reads.
+struct CurrentGridsReadOptions {
+    LayerSource source; ///< Polygon layer of the current grids. Required.
+    std::string id_field = "grid_id"; ///< Grid id field. Default: "grid_id".
+    /// The working CRS to bring the polygons to (Territory::work_crs_wkt; "" = a local planar
+    /// frame, polygons taken as they are). Default: "".
+    std::string work_crs_wkt;
+    /// CRS of a layer that has none: any CRS text GDAL reads, or "local" for planar metres as
+    /// the working frame. Default: "" = an error for a layer without CRS when the working CRS
+    /// is georeferenced.
+    std::string assume_crs;
+    std::string encoding; ///< Shapefile text encoding when it has no .cpg. Default: "" = GDAL's.
+};
+
+/// Reads a utility's current grids: polygons with an id, brought into the working CRS (a
+/// layer in another CRS is transformed, and said with an info issue). Rows with the same id
+/// are parts of one grid (info). Problems are issues, not exceptions: a missing file, layer or
+/// id field, or a layer without CRS (errors); a row with no id or no polygon (error naming its
+/// fid; the row is left out). O(vertices).
+/// @throws Error(crs) when the layer's CRS cannot be related to the working CRS.
+std::pair<CurrentGrids, ValidationReport> read_current_grids(const CurrentGridsReadOptions& options);
+
+/// One row of a transformer -> grid table.
+struct GridTableRow {
+    std::string transformer_id; ///< Transformer id.
+    std::string grid_id;        ///< Its grid ("" when the row leaves it without one).
+    std::int64_t fid = -1;      ///< Feature id (a CSV's data rows count from 1).
+};
+
+/// A transformer -> grid table as read.
+struct GridTable {
+    std::vector<GridTableRow> rows; ///< In file order.
+    std::string file;  ///< Source file.
+    std::string layer; ///< Source layer.
+};
+
+/// What read_grid_table() reads.
+struct GridTableReadOptions {
+    LayerSource source; ///< CSV or any OGR table (a plan folder's assignments.csv reads as is).
+    std::string transformer_field = "transformer_id"; ///< Default: "transformer_id".
+    std::string grid_field = "grid_id";               ///< Default: "grid_id".
+    std::string encoding; ///< Shapefile text encoding when it has no .cpg. Default: "" = GDAL's.
+};
+
+/// Reads a transformer -> grid table. A missing file, layer or field is an error issue naming
+/// the fields the table has; a row without a transformer id is an error naming its fid. O(rows).
+std::pair<GridTable, ValidationReport> read_grid_table(const GridTableReadOptions& options);
+
+} // namespace libgrid

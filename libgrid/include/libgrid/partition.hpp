@@ -156,6 +156,22 @@ struct Plan {
 Plan partition(const Territory& territory, const AdjacencyGraph& graph,
                const PartitionOptions& options);
 
+/// Scores grids made elsewhere (a utility's current grids) as partition() scores its own:
+/// `grid_of` gives a grid id per transformer (territory order). Each grid belongs to the
+/// station (and nest unit) holding most of its load; a station's target is its load over its
+/// grids; lower bounds, max deviations, `target_met` and notes follow partition()'s rules, with
+/// each connected region bounded for the grids it holds (shared by load where a grid spans
+/// regions). Grids keep their ids and are ordered as partition() orders its own, so evaluating
+/// a plan partition() made reproduces its figures. Only `workload`, `nest_level` and
+/// `balance_tolerance` of the options count. Nothing is checked here: verify_plan() says
+/// whether the grids are contiguous and nested. O(n + edges) plus the bounds' searches.
+/// @throws Error(invalid_argument) when `grid_of` or the graph does not have one entry per
+///         transformer, or a transformer has no grid id ("").
+/// @throws Error(invalid_option) as partition() for a bad option; Error(invalid_input) for an
+///         empty territory.
+Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, const std::vector<std::string>& grid_of,
+                    const PartitionOptions& options);
+
 /// Options of the plain-graph partitioner partition_graph().
 struct GraphPartitionOptions {
     std::size_t parts = 2;      ///< Number of parts K (>= 1). Default: 2.

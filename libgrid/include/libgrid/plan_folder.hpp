@@ -115,12 +115,28 @@ struct ReportManagers {
     std::vector<ReportChange> changes;   ///< Grids whose manager in force changed.
 };
 
+/// A grid an evaluation flags, with why (report.json `findings`).
+struct GridFinding {
+    std::string grid_id;              ///< Grid.
+    std::string station_id;           ///< Its station.
+    double score = 0.0;               ///< How bad, for ordering (higher is worse; no unit).
+    std::vector<std::string> reasons; ///< One sentence each, e.g. "over target by 12.3%".
+};
+
 /// Everything report.json says about a plan, typed. to_json() / plan_report_from_json() are
 /// the one text form; `plan`, `assign`, `render` and report.html all use this type.
 struct PlanReport {
+    /// "plan" (made by partition()) or "evaluation" (grids made elsewhere, scored by
+    /// `grid-partition evaluate`). Default: "plan".
+    std::string kind = "plan";
     ReportInputs inputs;                  ///< What was read.
     ReportOptions options;                ///< How the plan was made.
-    std::string verification = "passed";  ///< Independent verification (always passed when written).
+    /// Independent verification: "passed", or for an evaluation "failed" with the problems
+    /// (a plan that fails is never written).
+    std::string verification = "passed";
+    std::vector<std::string> verification_problems; ///< What verification found, one sentence each.
+    /// Evaluations: the grids with something wrong, worst first (empty for a plan).
+    std::vector<GridFinding> findings;
     ReportBalance balance;                ///< The balance requirement.
     MetricsSummary overall;               ///< Every measure of the whole plan.
     double overall_target = 0.0;          ///< Territory load / grids.
@@ -138,6 +154,16 @@ struct PlanReport {
 /// @throws Error(invalid_argument) when plan and metrics describe different grids.
 PlanReport make_plan_report(const Territory& territory, const ValidationReport& report, const Plan& plan,
                             const PlanMetrics& metrics);
+
+/// What is wrong with each grid of an evaluated plan, worst first: off target beyond the
+/// tolerance (by how much), in pieces on the map (parts beyond the input islands it lies on),
+/// over several stations, communities shared with other grids, feeders split with other grids.
+/// Pieces are the grid's areas joined by shared borders (the graph's border edges, as
+/// verify_plan() judges contiguity); the islands it lies on are the graph's border components.
+/// `report` is the plan's report (grids, tolerance, communities). Grids with nothing wrong are
+/// left out. O(n + edges + grids).
+std::vector<GridFinding> find_weak_grids(const Territory& territory, const AdjacencyGraph& graph, const Plan& plan,
+                                         const PlanReport& report);
 
 /// The managers section of a report for an assignment of `plan`. `roster` is the roster file
 /// ("" for slots of `slot_capacity`). O(grids + managers).

@@ -34,3 +34,26 @@ struct ValidateOptions {
 ValidationReport validate(Territory& territory, const ValidateOptions& options = {});
 
 } // namespace libgrid
+
+namespace libgrid {
+
+struct CurrentGrids;
+struct GridTable;
+
+/// Puts each transformer of a validated territory into the current grid whose polygon holds
+/// its location (`grid_of`, one id per transformer after the call). A transformer in no grid
+/// is left out of the territory (warning `outside_grids`, listed in `rejected`, with the
+/// nearest grid and its distance); one in two or more grids (overlapping polygons, or a point
+/// on a shared border) goes to the first in layer order (warning `grids_overlap` naming them);
+/// a grid holding no transformer is a warning (`grid_empty`) and is not in `grid_of`.
+/// Both polygons and transformers are in the working CRS. O(n log E) for E polygon edges.
+ValidationReport match_current_grids(Territory& territory, const CurrentGrids& grids,
+                                     std::vector<std::string>& grid_of);
+
+/// The same from a transformer -> grid table: a transformer the table does not give a grid is
+/// left out (warning `outside_grids`, rejected); a row naming a transformer the inputs do not
+/// have is a warning (`transformer_unknown`, naming the row); a transformer given two
+/// different grids keeps the first (warning `grids_overlap`). O(n + rows).
+ValidationReport match_grid_table(Territory& territory, const GridTable& table, std::vector<std::string>& grid_of);
+
+} // namespace libgrid

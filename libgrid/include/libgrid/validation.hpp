@@ -50,6 +50,11 @@ enum class IssueCode : int {
     area_part_moved = 25,     ///< A part of a transformer's area, cut off by an admin border, went to a neighbour.
     areas_overlap = 26,       ///< Two given transformer polygons overlap; the overlap stays with the first.
     managers_infeasible = 27, ///< A station's grids do not fit its managers (no manager, capacity or max_grids).
+    outside_grids = 28,       ///< A transformer lies in no current grid (evaluate, replan); left out and listed.
+    grids_overlap = 29,       ///< A transformer lies in two current grids, or a grid table gives it two grids.
+    transformer_unknown = 30, ///< A grid table names a transformer the inputs do not have.
+    crs_converted = 31,       ///< A layer was brought from its own CRS into the working CRS (informational).
+    grid_empty = 32,          ///< A current grid holds no transformer (evaluate, replan); it is left out.
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

@@ -37,6 +37,11 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::area_part_moved: return "area_part_moved";
     case IssueCode::areas_overlap: return "areas_overlap";
     case IssueCode::managers_infeasible: return "managers_infeasible";
+    case IssueCode::outside_grids: return "outside_grids";
+    case IssueCode::grids_overlap: return "grids_overlap";
+    case IssueCode::transformer_unknown: return "transformer_unknown";
+    case IssueCode::crs_converted: return "crs_converted";
+    case IssueCode::grid_empty: return "grid_empty";
     }
     return "unknown";
 }

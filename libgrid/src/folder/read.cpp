@@ -162,6 +162,7 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
     transform_points(locations, crs_wkt, territory.work_crs_wkt);
     plan.grid_of.resize(n);
     plan.load.resize(n);
+    std::vector<std::size_t> tx_station(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
         auto& t = territory.transformers[i];
         const auto& row = points.rows[i];
@@ -179,9 +180,12 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
         if (s_it == station_index.end())
             throw not_a_plan(dir, fmt::format("station '{}' of transformer '{}' is not in report.json", t.station_id, t.id));
         const std::size_t g = g_it->second, s = s_it->second;
-        if (plan.grid_station[g] != npos && plan.grid_station[g] != s)
+        // An evaluation's grids are the utility's and may span stations (a finding of its own):
+        // each belongs to the station report.json gives it, set below.
+        if (plan.grid_station[g] != npos && plan.grid_station[g] != s && f.report.kind != "evaluation")
             throw not_a_plan(dir, fmt::format("grid '{}' holds transformers of two stations", grid));
-        plan.grid_station[g] = s;
+        if (plan.grid_station[g] == npos) plan.grid_station[g] = s;
+        tx_station[i] = s;
         const double load = std::get<double>(row[c_load]);
         if (std::isfinite(locations[i].x)) t.location = locations[i];
         // Folders written before input_fid keep their transformers first, in layer order, in
@@ -192,14 +196,9 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
         plan.load[i] = load;
         plan.grid_load[g] += load;
     }
-    for (std::size_t g = 0; g < k; ++g) {
+    for (std::size_t g = 0; g < k; ++g)
         if (plan.grid_station[g] == npos)
             throw not_a_plan(dir, fmt::format("grid '{}' of the grids layer holds no transformer", plan.grid_id[g]));
-        auto& sp = plan.stations[plan.grid_station[g]];
-        ++sp.grids;
-        sp.load += plan.grid_load[g];
-    }
-    for (std::size_t i = 0; i < n; ++i) ++plan.stations[plan.grid_station[plan.grid_of[i]]].transformers;
 
     // The report's grids must be these grids, in this order; their targets and relaxations
     // come from there.
@@ -212,9 +211,18 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
             throw not_a_plan(dir, fmt::format("grid {} is '{}' in report.json and '{}' in grids.gpkg", g + 1,
                                               rg.grid_id, plan.grid_id[g]));
         plan.grid_target[g] = rg.target > 0 ? rg.target : plan.grid_load[g];
+        if (const auto it = station_index.find(rg.station_id);
+            f.report.kind == "evaluation" && it != station_index.end())
+            plan.grid_station[g] = it->second;
         for (const auto& what : rg.relaxed)
             plan.grid_relaxed[g] = static_cast<std::uint8_t>(
                 plan.grid_relaxed[g] | (what == "cap" ? relax_cap : what == "contiguity" ? relax_contiguity : 0));
+    }
+    // Station figures: grids by their station, load and transformers by each transformer's.
+    for (std::size_t g = 0; g < k; ++g) ++plan.stations[plan.grid_station[g]].grids;
+    for (std::size_t i = 0; i < n; ++i) {
+        ++plan.stations[tx_station[i]].transformers;
+        plan.stations[tx_station[i]].load += plan.load[i];
     }
     if (!territory.levels.empty()) {
         auto communities = folder::grid_communities(territory, plan);

@@ -431,7 +431,12 @@ std::string to_json(const PlanReport& r)
                             {"reason", x.reason}});
     const auto& in = r.inputs;
     const auto& b = r.balance;
-    Json j{{"inputs",
+    Json findings = Json::array();
+    for (const auto& f : r.findings)
+        findings.push_back(
+            {{"grid_id", f.grid_id}, {"station_id", f.station_id}, {"score", f.score}, {"reasons", f.reasons}});
+    Json j{{"kind", r.kind},
+           {"inputs",
             {{"transformers_read", in.transformers_read},
              {"transformers_planned", in.transformers_planned},
              {"rejected", in.rejected},
@@ -442,6 +447,7 @@ std::string to_json(const PlanReport& r)
              {"notes", in.notes}}},
            {"options", to_json(r.options)},
            {"verification", r.verification},
+           {"verification_problems", r.verification_problems},
            {"balance",
             {{"tolerance", b.tolerance},
              {"target_met", b.target_met},
@@ -455,7 +461,8 @@ std::string to_json(const PlanReport& r)
            {"grids", grids},
            {"timings_s", timings},
            {"issues", issues},
-           {"rejected", rejected}};
+           {"rejected", rejected},
+           {"findings", findings}};
     if (r.managers) j["managers"] = to_json(*r.managers);
     return dump(j);
 }
@@ -489,6 +496,11 @@ PlanReport plan_report_from_json(const std::string& text_in)
         r.inputs.notes = whole<std::size_t>(in, "notes");
         r.options = options_from(member(j, "options"));
         r.verification = text(j, "verification");
+        if (j.contains("kind")) r.kind = text(j, "kind");
+        if (j.contains("verification_problems")) r.verification_problems = strings(j, "verification_problems");
+        if (j.contains("findings"))
+            for (const auto& f : j["findings"])
+                r.findings.push_back({text(f, "grid_id"), text(f, "station_id"), number(f, "score"), strings(f, "reasons")});
         const auto& b = member(j, "balance");
         r.balance.tolerance = number(b, "tolerance");
         r.balance.target_met = flag(b, "target_met", true);

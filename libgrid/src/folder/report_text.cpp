@@ -69,8 +69,9 @@ std::string summary_text(const PlanReport& report)
     out += fmt::format("  integrity      admin splits: {}; feeder splits {} (bound {}); continuity {}; multi-part grids {}\n",
                splits.empty() ? "no admin levels" : splits, o.feeder_splits, o.feeder_splits_bound,
                o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
-               o.non_contiguous == 0 ? std::string("0 (every grid is one polygon)")
-                                     : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));
+               o.non_contiguous == 0           ? std::string("0 (every grid is one polygon)")
+               : report.kind == "evaluation" ? fmt::format("{} (see the weakest grids below)", o.non_contiguous)
+                                             : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));
     if (o.barrier_edges > 0)
         out += fmt::format("  barriers       {} of {} adjacency edges across roads, rivers or railways are inside a grid; "
                    "{} grid(s) straddle a barrier\n",
@@ -94,6 +95,22 @@ std::string summary_text(const PlanReport& report)
             any = true;
             out += fmt::format("  {}{}\n", sp.station_id.empty() ? "" : sp.station_id + ": ", n);
         }
+    if (!report.verification_problems.empty()) {
+        out += fmt::format("checks: {} problems found by the independent verifier (all in report.json)\n",
+                           report.verification_problems.size());
+        for (std::size_t k = 0; k < report.verification_problems.size() && k < 10; ++k)
+            out += fmt::format("  {}\n", report.verification_problems[k]);
+    }
+    if (!report.findings.empty()) {
+        out += fmt::format("weakest grids: {} of {} grids have something wrong, worst first (all in report.json):\n",
+                           report.findings.size(), o.grids);
+        for (std::size_t k = 0; k < report.findings.size() && k < 15; ++k) {
+            const auto& f = report.findings[k];
+            std::string reasons;
+            for (const auto& r : f.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+            out += fmt::format("  {}{}: {}\n", f.grid_id, f.station_id.empty() ? "" : " (" + f.station_id + ")", reasons);
+        }
+    }
     return out;
 }
 

@@ -107,6 +107,17 @@ struct RegionResult {
     const char* bound_kind = "region load over its grids";
 };
 
+/// The balance lower bound of a region for `parts` parts of `target` load (0 = region load /
+/// parts): the largest of the average, heaviest-atom, subset-sum and pocket bounds, and which
+/// one binds. The same for every seed and effort, so that a plan and its evaluation agree.
+/// O(n log n) plus the pocket search's budget, linear in n.
+struct RegionBound {
+    double value = 0.0;                    ///< max |part / target - 1| no plan can beat.
+    std::uint32_t pocket_atom = 0xFFFFFFFFu; ///< See RegionResult::pocket_atom.
+    const char* kind = "region load over its grids"; ///< See RegionResult::bound_kind.
+};
+RegionBound region_bound(const RegionGraph& graph, std::size_t parts, double target);
+
 /// Partitions a connected region into K connected parts: recursive spanning-tree bisection,
 /// then contiguity-preserving balance moves and pair re-splits, then compactness moves within
 /// the balance tolerance; best of several restarts. Deterministic for a seed.

@@ -170,7 +170,125 @@ public:
         return std::move(m_plan);
     }
 
+    /// Scores the given grids (a grid id per transformer) as run() scores its own plan: loads,
+    /// station targets, bounds (per region, with the grids each region holds) and the tolerance.
+    Plan evaluate(const std::vector<std::string>& grid_of)
+    {
+        if (m_graph.num_vertices() != m_n || grid_of.size() != m_n)
+            throw Error(ErrorCode::invalid_argument,
+                        fmt::format("partition: evaluate got {} grid ids and a graph of {} vertices for {} transformers",
+                                    grid_of.size(), m_graph.num_vertices(), m_n));
+        check_numbers();
+        if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
+        m_plan.load = compute_loads(m_t, m_o.workload);
+        find_stations();
+        find_nest_level();
+        build_costs();
+        build_regions();
+        index_regions();
+        m_evaluating = true;
+        take_grids(grid_of);
+        bound_regions();
+        finish();
+        return std::move(m_plan);
+    }
+
 private:
+    /// The given grids, numbered in order of first appearance; each belongs to the station
+    /// (and nest unit, and region) holding most of its load (of its transformers when it has
+    /// no load), lowest index on ties. A grid over several is one finding of the evaluation.
+    void take_grids(const std::vector<std::string>& grid_of)
+    {
+        std::map<std::string, std::uint32_t> index;
+        m_plan.grid_of.assign(m_n, none32);
+        for (std::size_t i = 0; i < m_n; ++i) {
+            if (grid_of[i].empty())
+                throw Error(ErrorCode::invalid_argument,
+                            fmt::format("partition: transformer '{}' has no grid to evaluate", m_t.transformers[i].id));
+            const auto [it, added] = index.try_emplace(grid_of[i], static_cast<std::uint32_t>(m_plan.grid_id.size()));
+            if (added) m_plan.grid_id.push_back(grid_of[i]);
+            m_plan.grid_of[i] = it->second;
+        }
+        const std::size_t G = m_plan.grid_id.size();
+        const auto majority = [&](auto key_of, std::size_t keys) {
+            std::vector<std::map<std::size_t, std::pair<double, std::size_t>>> weight(G);
+            for (std::size_t i = 0; i < m_n; ++i) {
+                auto& w = weight[m_plan.grid_of[i]][key_of(i)];
+                w.first += m_plan.load[i];
+                ++w.second;
+            }
+            std::vector<std::size_t> out(G, keys);
+            for (std::size_t g = 0; g < G; ++g) {
+                std::pair<double, std::size_t> best{-1.0, 0};
+                for (const auto& [key, w] : weight[g])
+                    if (w > best) { // map order: the lowest key wins ties
+                        best = w;
+                        out[g] = key;
+                    }
+            }
+            return out;
+        };
+        m_plan.grid_station = majority([&](std::size_t i) { return m_station_of[i]; }, 0);
+        m_plan.grid_nest_unit = majority([&](std::size_t i) { return m_unit_of[i]; }, npos);
+        m_grid_region = majority([&](std::size_t i) { return std::size_t{m_region_of[i]}; }, 0);
+        m_plan.grid_relaxed.assign(G, 0);
+        for (auto& st : m_plan.stations) st.grids = 0;
+        for (std::size_t g = 0; g < G; ++g) ++m_plan.stations[m_plan.grid_station[g]].grids;
+        for (std::size_t s = 0; s < m_plan.stations.size(); ++s) {
+            auto& st = m_plan.stations[s];
+            st.target = st.grids ? st.load / static_cast<double>(st.grids) : 0.0;
+            if (!st.grids)
+                st.notes.push_back(fmt::format("station {}: no grid belongs to it (its transformers are in grids "
+                                               "that mostly serve other stations)",
+                                               station_name(s)));
+        }
+        for (auto& reg : m_regions) reg.grids = 0;
+        for (std::size_t g = 0; g < G; ++g) ++m_regions[m_grid_region[g]].grids;
+    }
+
+    /// Each region's bound for the grids it holds. Where the given grids leave a region without
+    /// a grid of its own (a grid spans it and another piece), the station's grids are shared
+    /// over its regions by load instead, as run() shares them, so that the bound stays one a
+    /// contiguous plan with the station's grid count has.
+    void bound_regions()
+    {
+        const std::size_t R = m_regions.size(), S = m_plan.stations.size();
+        std::vector<std::vector<std::size_t>> regions_of(S);
+        for (std::size_t r = 0; r < R; ++r) regions_of[m_regions[r].station].push_back(r);
+        for (std::size_t s = 0; s < S; ++s) {
+            bool fits = true;
+            for (const std::size_t r : regions_of[s])
+                fits = fits && m_regions[r].grids >= 1 && m_regions[r].grids <= m_regions[r].vertices.size();
+            if (fits) continue;
+            std::vector<std::size_t> seats;
+            if (!share_over_regions(m_plan.stations[s].grids, regions_of[s], seats)) {
+                m_plan.stations[s].notes.push_back(fmt::format(
+                    "station {} has {} grids for {} separate pieces (islands{}): no contiguous plan has so few grids",
+                    station_name(s), m_plan.stations[s].grids, regions_of[s].size(), m_nest != npos ? " or nest units" : ""));
+                continue;
+            }
+            for (std::size_t i = 0; i < regions_of[s].size(); ++i) m_regions[regions_of[s][i]].grids = seats[i];
+        }
+        m_region_bound.assign(R, 0.0);
+        m_region_bound_reason.assign(R, std::string());
+        for (std::size_t r = 0; r < R; ++r) {
+            const Region& reg = m_regions[r];
+            const double target = m_plan.stations[reg.station].target;
+            if (reg.grids < 1 || reg.grids > reg.vertices.size() || !(target > 0)) continue;
+            const auto bound = detail::region_bound(region_graph(r), reg.grids, target);
+            m_region_bound[r] = bound.value;
+            m_region_bound_reason[r] = bound_reason(r, bound.pocket_atom, bound.kind);
+        }
+    }
+
+    std::string bound_reason(std::size_t r, std::uint32_t pocket_atom, const char* kind) const
+    {
+        const Region& reg = m_regions[r];
+        return pocket_atom < reg.vertices.size()
+                   ? fmt::format("pocket at transformer '{}'", m_t.transformers[reg.vertices[pocket_atom]].id)
+                   : std::string(kind);
+    }
+
     void find_stations()
     {
         std::vector<std::string> ids;
@@ -314,6 +432,21 @@ private:
         return id.empty() ? std::string("(the territory)") : fmt::format("'{}'", id);
     }
 
+    /// Shares `grids` over a station's `regions` by load, at least one each and at most one per
+    /// transformer (largest remainder). False when that is impossible.
+    bool share_over_regions(std::size_t grids, const std::vector<std::size_t>& regions,
+                            std::vector<std::size_t>& seats) const
+    {
+        std::vector<double> w;
+        std::vector<std::size_t> lo, hi;
+        for (const std::size_t r : regions) {
+            w.push_back(m_regions[r].load);
+            lo.push_back(1);
+            hi.push_back(m_regions[r].vertices.size());
+        }
+        return apportion(grids, w, lo, hi, seats);
+    }
+
     void decide_grid_counts()
     {
         const std::size_t S = m_plan.stations.size();
@@ -373,14 +506,8 @@ private:
             }
             k_station[s] = std::max<std::size_t>(k_station[s], 1);
             // Grids per region of the station.
-            std::vector<double> w;
-            std::vector<std::size_t> lo, hi, seats;
-            for (const std::size_t r : regions_of[s]) {
-                w.push_back(m_regions[r].load);
-                lo.push_back(1);
-                hi.push_back(m_regions[r].vertices.size());
-            }
-            if (!apportion(k_station[s], w, lo, hi, seats)) {
+            std::vector<std::size_t> seats;
+            if (!share_over_regions(k_station[s], regions_of[s], seats)) {
                 const std::size_t need = regions_of[s].size();
                 const std::string what =
                     k_station[s] < need
@@ -394,7 +521,7 @@ private:
                 if (!m_o.allow_infeasible) infeasible(what);
                 const std::size_t k = std::clamp(k_station[s], need, st.transformers);
                 st.notes.push_back(fmt::format("relaxed: {}; made {} grids", what, k));
-                apportion(k, w, lo, hi, seats);
+                share_over_regions(k, regions_of[s], seats);
                 k_station[s] = k;
             }
             for (std::size_t i = 0; i < regions_of[s].size(); ++i) m_regions[regions_of[s][i]].grids = seats[i];
@@ -475,16 +602,21 @@ private:
         }
     }
 
-    void solve_regions()
+    void index_regions()
     {
-        const std::size_t R = m_regions.size();
         m_region_of.assign(m_n, none32);
         m_local_index.assign(m_n, none32);
-        for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t r = 0; r < m_regions.size(); ++r)
             for (std::size_t i = 0; i < m_regions[r].vertices.size(); ++i) {
                 m_region_of[m_regions[r].vertices[i]] = static_cast<std::uint32_t>(r);
                 m_local_index[m_regions[r].vertices[i]] = static_cast<std::uint32_t>(i);
             }
+    }
+
+    void solve_regions()
+    {
+        const std::size_t R = m_regions.size();
+        index_regions();
         // Regions are independent: solve them on several threads, largest first. Each region's
         // seed depends only on its index, so the plan is the same whatever the thread count.
         std::vector<std::size_t> order(R);
@@ -519,10 +651,7 @@ private:
             reg.grids = solved[r].grids;
             m_region_bound[r] = solved[r].result.lower_bound;
             const auto& res = solved[r].result;
-            m_region_bound_reason[r] =
-                res.pocket_atom < reg.vertices.size()
-                    ? fmt::format("pocket at transformer '{}'", m_t.transformers[reg.vertices[res.pocket_atom]].id)
-                    : std::string(res.bound_kind);
+            m_region_bound_reason[r] = bound_reason(r, res.pocket_atom, res.bound_kind);
             if (!solved[r].relaxed_note.empty()) {
                 m_relaxed_cap_regions.push_back(r);
                 m_plan.stations[reg.station].notes.push_back(solved[r].relaxed_note);
@@ -572,6 +701,7 @@ private:
         permute(m_plan.grid_station);
         permute(m_plan.grid_nest_unit);
         permute(m_plan.grid_relaxed);
+        permute(m_plan.grid_id);
     }
 
     void finish()
@@ -581,12 +711,13 @@ private:
         m_plan.grid_load.assign(G, 0.0);
         for (std::size_t i = 0; i < m_n; ++i) m_plan.grid_load[m_plan.grid_of[i]] += m_plan.load[i];
         m_plan.grid_target.resize(G);
-        // Grid ids: <station>-<nnn> numbered within the station in order of their lowest atom.
+        // Grid ids: <station>-<nnn> numbered within the station in order of their lowest atom
+        // (evaluated grids keep theirs).
         std::vector<std::size_t> counter(m_plan.stations.size(), 0);
         std::vector<char> named(G, 0);
         for (std::size_t i = 0; i < m_n; ++i) {
             const std::uint32_t g = m_plan.grid_of[i];
-            if (named[g]) continue;
+            if (named[g] || !m_plan.grid_id[g].empty()) continue;
             named[g] = 1;
             const std::size_t s = m_plan.grid_station[g];
             const auto& sid = m_plan.stations[s].station_id;
@@ -621,9 +752,11 @@ private:
                                                100 * st.lower_bound));
             else
                 st.notes.push_back(fmt::format("balance tolerance {:.2f}% not met: max deviation {:.2f}% (lower bound "
-                                               "{:.2f}%); a higher --effort may find a plan within it",
+                                               "{:.2f}%); {}",
                                                100 * m_o.balance_tolerance, 100 * st.max_deviation,
-                                               100 * st.lower_bound));
+                                               100 * st.lower_bound,
+                                               m_evaluating ? "a re-plan can bring it within"
+                                                            : "a higher --effort may find a plan within it"));
         }
         if (m_o.progress) m_o.progress(Progress{"partition", 1.0});
     }
@@ -644,6 +777,8 @@ private:
     std::vector<std::uint32_t> m_local_index; ///< Index of each transformer within its region.
     std::vector<double> m_region_bound;       ///< Balance lower bound of each region.
     std::vector<std::string> m_region_bound_reason; ///< Which bound binds in each region.
+    std::vector<std::size_t> m_grid_region;   ///< Region holding most of each evaluated grid.
+    bool m_evaluating = false;                ///< evaluate(), not run().
     unsigned m_phases = detail::all_phases;   ///< Phases of the region partitioner to run.
 };
 
@@ -652,6 +787,12 @@ private:
 Plan partition(const Territory& territory, const AdjacencyGraph& graph, const PartitionOptions& options)
 {
     return Planner(territory, graph, options).run();
+}
+
+Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, const std::vector<std::string>& grid_of,
+                    const PartitionOptions& options)
+{
+    return Planner(territory, graph, options).evaluate(grid_of);
 }
 
 std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options)

@@ -60,6 +60,32 @@ unsigned phases_without(const std::vector<std::string>& names)
     return phases;
 }
 
+RegionBound region_bound(const RegionGraph& graph, std::size_t parts, double target)
+{
+    const std::size_t n = graph.size();
+    const double total = std::accumulate(graph.weight.begin(), graph.weight.end(), 0.0);
+    if (!(target > 0.0)) target = total > 0.0 ? total / static_cast<double>(parts) : 1.0;
+    RegionBound out;
+    const double sums_bound = balance_lower_bound(graph.weight, parts, target);
+    // Pockets: a budget linear in the region, the same at every effort (a bound, not a plan).
+    const PocketBound pocket = pocket_lower_bound(graph, parts, target, sums_bound, 64 * n + 200000);
+    out.value = std::max(sums_bound, pocket.value);
+    // Which one binds (balance_lower_bound() is the max of the first three).
+    const double heaviest = *std::max_element(graph.weight.begin(), graph.weight.end()) / target - 1.0;
+    const double average = std::abs(total / static_cast<double>(parts) / target - 1.0);
+    if (pocket.value > sums_bound) {
+        out.pocket_atom = pocket.atom;
+        out.kind = "pocket";
+    } else if (sums_bound <= average + 1e-12) {
+        out.kind = "region load over its grids"; // an island or nest unit
+    } else if (sums_bound <= heaviest + 1e-12) {
+        out.kind = "heaviest transformer area";
+    } else {
+        out.kind = "sums of whole transformer loads";
+    }
+    return out;
+}
+
 RegionResult partition_region(const RegionGraph& graph, const RegionParams& params)
 {
     const std::size_t n = graph.size();
@@ -83,10 +109,8 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
     RegionResult best;
     // A region left far from its bound (over 5% and over bound + 1 point) gets up to four more
     // starts. Counted, not timed: the plan stays repeatable.
-    const double sums_bound = balance_lower_bound(graph.weight, params.parts, target);
-    // Pockets: a budget linear in the region, the same at every effort (a bound, not a plan).
-    const PocketBound pocket = pocket_lower_bound(graph, params.parts, target, sums_bound, 64 * n + 200000);
-    const double bound = std::max(sums_bound, pocket.value);
+    const RegionBound proven = region_bound(graph, params.parts, target);
+    const double bound = proven.value;
     for (std::size_t r = 0; r < restarts + 4; ++r) {
         if (r >= restarts && best.max_deviation <= std::max(0.05, bound + 0.01)) break;
         Rng rng(mix_seed(params.seed, r));
@@ -122,19 +146,8 @@ RegionResult partition_region(const RegionGraph& graph, const RegionParams& para
         if (r == 0 || better(result, best, params.balance_tolerance)) best = std::move(result);
     }
     best.lower_bound = bound;
-    // Which one binds (balance_lower_bound() is the max of the first three).
-    const double heaviest = *std::max_element(graph.weight.begin(), graph.weight.end()) / target - 1.0;
-    const double average = std::abs(total / static_cast<double>(params.parts) / target - 1.0);
-    if (pocket.value > sums_bound) {
-        best.pocket_atom = pocket.atom;
-        best.bound_kind = "pocket";
-    } else if (sums_bound <= average + 1e-12) {
-        best.bound_kind = "region load over its grids"; // an island or nest unit
-    } else if (sums_bound <= heaviest + 1e-12) {
-        best.bound_kind = "heaviest transformer area";
-    } else {
-        best.bound_kind = "sums of whole transformer loads";
-    }
+    best.pocket_atom = proven.pocket_atom;
+    best.bound_kind = proven.kind;
     return best;
 }
 

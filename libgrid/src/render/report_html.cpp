@@ -92,7 +92,7 @@ const char* page_script = R"JS(
       ['Polsby-Popper mean / min', fmt(o.polsby_popper_mean, 3) + ' / ' + fmt(o.polsby_popper_min, 3)],
       ['Cut edges / border km', fmt(o.cut_edges, 0) + ' / ' + fmt(o.cut_border_km, 1)],
       ['Mean distance to grid centre', fmt(o.mean_distance_m, 0) + ' m'],
-      ['Feeder splits (lower bound)', fmt(o.feeder_splits, 0) + (o.feeder_splits_bound === undefined ? '' : ' (' + fmt(o.feeder_splits_bound, 0) + ')')], ['Multi-part grids (input islands)', fmt(o.non_contiguous, 0)],
+      ['Feeder splits (lower bound)', fmt(o.feeder_splits, 0) + (o.feeder_splits_bound === undefined ? '' : ' (' + fmt(o.feeder_splits_bound, 0) + ')')], ['Multi-part grids' + (report.kind === 'evaluation' ? '' : ' (input islands)'), fmt(o.non_contiguous, 0)],
       ['Continuity', o.continuity === null ? 'n/a' : fmt(o.continuity * 100, 2) + ' %'],
       ['Balance tolerance', tol === null ? 'n/a' : fmt(tol * 100, 2) + ' %' + (report.balance ?
         (report.balance.target_met ? ' (met in every station)' : ' (NOT MET in ' + report.balance.stations_missed.length + ' stations)') : '')]];
@@ -114,6 +114,25 @@ const char* page_script = R"JS(
     }).join('');
   } else {
     q.innerHTML = '<tr><td>report.json was not found beside grids.gpkg: measures unavailable.</td></tr>';
+  }
+
+  // An evaluation: the verifier's findings and the weakest grids, with why.
+  var findings = (report && report.findings) || [], problems = (report && report.verification_problems) || [];
+  if (findings.length || problems.length) {
+    document.getElementById('findings-section').hidden = false;
+    var ul = document.getElementById('problems');
+    problems.forEach(function (p) { var li = document.createElement('li'); li.textContent = p; ul.appendChild(li); });
+    var ft = document.getElementById('findings');
+    var head = document.createElement('tr');
+    ['Grid', 'Station', 'What is wrong'].forEach(function (h) { var th = document.createElement('th'); th.textContent = h; head.appendChild(th); });
+    ft.appendChild(head);
+    findings.forEach(function (f) {
+      var tr = document.createElement('tr');
+      [f.grid_id, f.station_id || '', f.reasons.join('; ')].forEach(function (v) {
+        var td = document.createElement('td'); td.textContent = v; tr.appendChild(td);
+      });
+      ft.appendChild(tr);
+    });
   }
 
   // Load per grid against the target band (target ± (lower bound + balance tolerance)).
@@ -179,6 +198,8 @@ std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>
         "#grid-table th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}}td.num{{text-align:right}}\n"
         "</style>\n</head>\n<body>\n<h1>{0}</h1>\n"
         "<h2>Quality measures</h2>\n<table id=\"measures\"></table>\n"
+        "<section id=\"findings-section\" hidden><h2>What the evaluation found</h2>\n<ul id=\"problems\"></ul>\n"
+        "<table id=\"findings\"></table></section>\n"
         "<h2>Load per grid against the target</h2>\n<div id=\"chart\"></div>\n<p id=\"band\"></p>\n"
         "{1}"
         "<h2>Grids</h2>\n<p>Click a column to sort.</p>\n<table id=\"grid-table\"></table>\n"

@@ -1,6 +1,7 @@
 // Cross-layer validation and repair. Geometry work goes through the geometry module's
 // internal interface; nothing here sees GEOS or GDAL.
 #include "geometry/geometry.hpp"
+#include "validate/remove.hpp"
 
 #include <libgrid/validate.hpp>
 
@@ -10,20 +11,23 @@
 #include <unordered_set>
 
 namespace libgrid {
-namespace {
 
-/// Removes the marked transformers and renumbers feeder links and customer points.
-void remove_transformers(Territory& t, const std::vector<char>& drop)
+void detail::remove_transformers(Territory& t, const std::vector<char>& drop)
 {
+    const bool units = t.transformer_unit.size() == t.transformers.size();
     std::vector<std::size_t> new_index(t.transformers.size(), npos);
     std::size_t next = 0;
     for (std::size_t i = 0; i < t.transformers.size(); ++i)
         if (!drop[i]) {
             new_index[i] = next;
-            if (next != i) t.transformers[next] = std::move(t.transformers[i]);
+            if (next != i) {
+                t.transformers[next] = std::move(t.transformers[i]);
+                if (units) t.transformer_unit[next] = t.transformer_unit[i];
+            }
             ++next;
         }
     t.transformers.resize(next);
+    if (units) t.transformer_unit.resize(next);
     std::vector<FeederLink> links;
     for (auto link : t.feeder_links) {
         if (new_index[link.a] == npos || new_index[link.b] == npos) continue;
@@ -40,8 +44,6 @@ void remove_transformers(Territory& t, const std::vector<char>& drop)
     }
     t.customers = std::move(customers);
 }
-
-} // namespace
 
 ValidationReport validate(Territory& t, const ValidateOptions& options)
 {
@@ -173,7 +175,7 @@ ValidationReport validate(Territory& t, const ValidateOptions& options)
         std::vector<std::size_t> kept;
         for (std::size_t i = 0; i < drop.size(); ++i)
             if (!drop[i]) kept.push_back(unit_of[i]);
-        remove_transformers(t, drop);
+        detail::remove_transformers(t, drop);
         unit_of = std::move(kept);
     }
     t.transformer_unit = std::move(unit_of);

@@ -1,0 +1,171 @@
+// `grid-partition evaluate`: a utility's current grids scored as a plan is. Malta planned by
+// `plan`, then evaluated from its own files, must give the same figures; grids drawn by hand
+// (the councils, shifted, overlapping, in another CRS) must be measured and every doubt said.
+#include "cli_run.hpp"
+
+#include <cmath>
+
+using namespace cli_test;
+
+namespace {
+
+const std::string malta = std::string(LIBGRID_DATA) + "/malta/malta.gpkg";
+const std::string malta_inputs = "--transformers '" + malta +
+                                 "':transformers --where 'is_atom = 1' --id-field atom_id --customers-field "
+                                 "customers_proxy --boundaries '" + malta + "':admin_units_finest --unit-id-field osm_id ";
+
+std::size_t lines_of(const std::string& text)
+{
+    std::size_t n = 0;
+    for (const char c : text) n += c == '\n';
+    return n;
+}
+
+/// Every figure the report gives a station and a grid, the same in both reports.
+void check_same_figures(const libgrid::PlanReport& a, const libgrid::PlanReport& b)
+{
+    REQUIRE(a.stations.size() == b.stations.size());
+    for (std::size_t s = 0; s < a.stations.size(); ++s) {
+        const auto &x = a.stations[s], &y = b.stations[s];
+        CHECK(x.station_id == y.station_id);
+        CHECK(x.target == y.target);
+        CHECK(x.lower_bound == y.lower_bound);
+        CHECK(x.bound_reason == y.bound_reason);
+        CHECK(x.target_met == y.target_met);
+        CHECK(x.measures.max_abs_deviation == y.measures.max_abs_deviation);
+        CHECK(x.measures.cut_edges == y.measures.cut_edges);
+        CHECK(x.measures.polsby_popper_mean == doctest::Approx(y.measures.polsby_popper_mean).epsilon(1e-12));
+    }
+    const auto &o = a.overall, &p = b.overall;
+    CHECK(o.grids == p.grids);
+    CHECK(o.cut_edges == p.cut_edges);
+    CHECK(o.cut_border_km == doctest::Approx(p.cut_border_km).epsilon(1e-12));
+    CHECK(o.feeder_splits == p.feeder_splits);
+    CHECK(o.admin_splits == p.admin_splits);
+    CHECK(o.non_contiguous == p.non_contiguous);
+    CHECK(o.mean_distance_m == doctest::Approx(p.mean_distance_m).epsilon(1e-12));
+    REQUIRE(a.grids.size() == b.grids.size());
+    for (std::size_t g = 0; g < a.grids.size(); ++g) {
+        CHECK(a.grids[g].grid_id == b.grids[g].grid_id);
+        CHECK(a.grids[g].measures.load == b.grids[g].measures.load);
+        CHECK(a.grids[g].measures.deviation == b.grids[g].measures.deviation);
+        CHECK(a.grids[g].measures.area_km2 == doctest::Approx(b.grids[g].measures.area_km2).epsilon(1e-12));
+    }
+}
+
+} // namespace
+
+TEST_CASE("evaluate on a plan written by plan reproduces the plan's report figures")
+{
+    TempDir d;
+    REQUIRE(run("plan -q " + malta_inputs + "--grids 10 --out '" + (d / "plan") + "'").status == 0);
+    const auto planned = report_of(d / "plan");
+
+    SUBCASE("from its assignments.csv")
+    {
+        const auto r = run("evaluate -q " + malta_inputs + "--assignments '" + (d / "plan/assignments.csv") + "' --out '" +
+                           (d / "eval") + "'");
+        INFO(r.out, r.err);
+        REQUIRE(r.status == 0);
+        CHECK(contains(r.out, "98 transformers read, 98 in a current grid, 0 left out"));
+        CHECK(contains(r.out, "result: 10 current grids evaluated"));
+        CHECK(contains(r.out, "the verifier found 0 problems"));
+        const auto evaluated = report_of(d / "eval");
+        CHECK(evaluated.kind == "evaluation");
+        CHECK(evaluated.verification == "passed");
+        check_same_figures(planned, evaluated);
+    }
+    SUBCASE("from its grid polygons, transformers placed by location")
+    {
+        const auto r = run("evaluate -q " + malta_inputs + "--grids-layer '" + (d / "plan/grids.gpkg") + ":grids' --out '" +
+                           (d / "eval") + "'");
+        INFO(r.out, r.err);
+        REQUIRE(r.status == 0);
+        check_same_figures(planned, report_of(d / "eval"));
+        // The folder is a plan folder: render and assign take it.
+        CHECK(run("render -q --plan '" + (d / "eval") + "' --formats png").status == 0);
+        CHECK(fs::exists(d / "eval/maps/overview.png"));
+        CHECK(run("assign -q --plan '" + (d / "eval") + "' --manager-capacity 2000 --out '" + (d / "managed") + "'")
+                  .status == 0);
+        CHECK(fs::exists(d / "managed/contacts.csv"));
+    }
+}
+
+TEST_CASE("evaluate measures hand-drawn grids and says every doubt: another CRS, gaps, overlaps, empty grids")
+{
+    TempDir d;
+    // The councils as grids, in Web Mercator, every seventh left out (a gap in the coverage).
+    const std::string gaps = d / "gaps.gpkg";
+    run_shell("ogr2ogr -f GPKG -t_srs EPSG:3857 -nln grids -dialect sqlite -sql \"select osm_id as grid_id, geom from "
+              "admin_units_finest where osm_id % 7 <> 0\" '" + gaps + "' '" + malta + "'");
+    REQUIRE(fs::exists(gaps));
+    auto r = run("evaluate -q " + malta_inputs + "--grids-layer '" + gaps + "' --max-issues 100 --out '" + (d / "e1") + "'");
+    INFO(r.out, r.err);
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "79 in a current grid, 19 left out"));
+    CHECK(contains(r.out, "warning [outside_grids]"));
+    CHECK(contains(r.out, "transformer lies in no current grid ("));
+    CHECK(contains(r.out, "warning [grid_empty]"));
+    auto report = report_of(d / "e1");
+    CHECK(report.rejected.size() == 19);
+    bool converted = false;
+    for (const auto& i : report.issues) converted = converted || i.code == libgrid::IssueCode::crs_converted;
+    CHECK(converted);
+    // Nothing lost: every input transformer is in assignments.csv, the 19 without a grid.
+    CHECK(lines_of(slurp(d / "e1/assignments.csv")) == 1 + 98);
+    CHECK(lines_of(slurp(d / "e1/rejected.csv")) == 1 + 19);
+    CHECK_FALSE(report.findings.empty());
+
+    // Overlapping grids (the councils grown by about 1 km): transformers in two grids are named,
+    // and the verifier's findings (grids in pieces) are in the report, not a failure.
+    const std::string overlap = d / "overlap.gpkg";
+    run_shell("ogr2ogr -f GPKG -nln grids -dialect sqlite -sql \"select osm_id as grid_id, st_buffer(geom, 0.01) as geom "
+              "from admin_units_finest\" '" + overlap + "' '" + malta + "'");
+    r = run("evaluate -q " + malta_inputs + "--grids-layer '" + overlap + "' --out '" + (d / "e2") + "'");
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "warning [grids_overlap]"));
+    CHECK(contains(r.out, "transformer lies in current grids '"));
+    report = report_of(d / "e2");
+    CHECK(report.verification == "failed");
+    CHECK_FALSE(report.verification_problems.empty());
+    bool pieces = false;
+    for (const auto& f : report.findings)
+        for (const auto& why : f.reasons) pieces = pieces || contains(why, "pieces on the map");
+    CHECK(pieces);
+}
+
+TEST_CASE("evaluate from a table lists unknown and missing transformers and refuses a table without its fields")
+{
+    TempDir d;
+    REQUIRE(run("plan -q " + malta_inputs + "--grids 10 --out '" + (d / "plan") + "'").status == 0);
+    // Drop the first two rows, add an unknown transformer and a second grid for a known one.
+    const std::string all = slurp(d / "plan/assignments.csv");
+    std::string table, second_row;
+    std::size_t row = 0, start = 0;
+    for (std::size_t end; (end = all.find('\n', start)) != std::string::npos; start = end + 1, ++row) {
+        const std::string line = all.substr(start, end - start);
+        if (row == 3) second_row = line;
+        if (row != 1 && row != 2) table += line + "\n";
+    }
+    const std::string id = second_row.substr(0, second_row.find(','));
+    table += "XX1,G001\n" + id + ",G099\n";
+    const std::string path = d.write("current.csv", table);
+    auto r = run("evaluate -q " + malta_inputs + "--assignments '" + path + "' --out '" + (d / "e") + "'");
+    INFO(r.out, r.err);
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "96 in a current grid, 2 left out"));
+    CHECK(contains(r.out, "row names transformer 'XX1', which the transformers input does not have"));
+    CHECK(contains(r.out, "transformer '" + id + "' is given grid 'G099' here and grid '"));
+    CHECK(contains(r.out, "transformer has no grid in '" + path + "'"));
+    CHECK(report_of(d / "e").rejected.size() == 2);
+
+    r = run("evaluate -q " + malta_inputs + "--assignments '" + path + "' --grid-id-field grid --out '" + (d / "e2") + "'");
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "layer has no field 'grid'; its fields are: transformer_id, grid_id"));
+    CHECK(contains(r.out, "--grid-id-field"));
+    CHECK_FALSE(fs::exists(d / "e2"));
+
+    r = run("evaluate -q " + malta_inputs + "--out '" + (d / "e3") + "'");
+    CHECK(r.status == 2);
+    CHECK(contains(r.err + r.out, "--grids-layer FILE[:LAYER] or --assignments FILE"));
+}
