@@ -16,6 +16,8 @@ void register_plan(CLI::App& root, std::function<int()>& action);
 
 /// `grid-partition evaluate` (the grids a utility already has).
 void register_evaluate(CLI::App& root, std::function<int()>& action);
+/// `grid-partition replan` (the grids in force, rebalanced under a budget on what moves).
+void register_replan(CLI::App& root, std::function<int()>& action);
 
 /// `grid-partition assign` (managers for an existing plan folder).
 void register_assign(CLI::App& root, std::function<int()>& action);

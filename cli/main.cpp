@@ -23,6 +23,7 @@ int main(int argc, char** argv)
     gp::register_check(app, action);
     gp::register_plan(app, action);
     gp::register_evaluate(app, action);
+    gp::register_replan(app, action);
     gp::register_assign(app, action);
     gp::register_locate(app, action);
     gp::register_render(app, action);

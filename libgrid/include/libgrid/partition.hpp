@@ -172,6 +172,49 @@ Plan partition(const Territory& territory, const AdjacencyGraph& graph,
 Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, const std::vector<std::string>& grid_of,
                     const PartitionOptions& options);
 
+/// Options of replan().
+struct ReplanOptions {
+    /// Balance tolerance, workload, nest level and the weights that say which transformers
+    /// belong together (feeders, communities, current managers). Default: partition()'s.
+    PartitionOptions partition;
+    /// Hard budget: the share of the moved measure (customers, or transformers) that may change
+    /// grid, 0..1. Default: 0.05 (5%).
+    double max_moved = 0.05;
+    /// Count the budget in transformer areas instead of customers. Default: false (customers).
+    bool count_transformers = false;
+    /// Per station, a max deviation accepted besides the tolerance: the one the grids in force
+    /// were planned at (their report), so that an unchanged territory re-plans to no move and a
+    /// grown one is brought back to where it was, or within the tolerance. Default: none.
+    std::vector<std::pair<std::string, double>> accepted_deviation;
+};
+
+/// What replan() did.
+struct ReplanResult {
+    Plan before; ///< The current grids evaluated (new transformers attached to a neighbour).
+    Plan plan;   ///< The re-planned grids; every grid keeps its id.
+    /// Current grid id per transformer ("" for a transformer that had none: new ones).
+    std::vector<std::string> current;
+    double total = 0.0;  ///< The moved measure over transformers that had a grid.
+    double budget = 0.0; ///< max_moved x total.
+    double moved = 0.0;  ///< Moved measure spent (transformers in another grid than their current one).
+    std::size_t moved_transformers = 0; ///< Transformers in another grid than their current one.
+    std::size_t new_transformers = 0;   ///< Transformers without a current grid, attached to a neighbour.
+    std::size_t new_grids = 0;          ///< Grids made for new transformers no grid borders.
+};
+
+/// Re-plans current grids under a hard budget on what moves: starting from `current` (a grid id
+/// per transformer, "" for new transformers, which join the lightest neighbouring grid, or a new
+/// grid where no grid borders them), it moves border transformer areas, one hop or along short
+/// chains of neighbouring grids, only where that brings grids outside the balance tolerance (or
+/// their station's accepted deviation, when larger) toward their station's target, never disconnecting a grid and never spending more than the
+/// budget (a transformer moved back costs nothing). Among moves of equal effect it prefers those
+/// that keep feeders, communities and current managers together. Grid ids are kept. An
+/// unchanged territory within the tolerance re-plans to 0 moves. Deterministic.
+/// O(moves x grid size) plus two evaluate_grids().
+/// @throws as evaluate_grids(); Error(invalid_option) when max_moved is not in [0, 1].
+ReplanResult replan(const Territory& territory, const AdjacencyGraph& graph, const std::vector<std::string>& current,
+                    const ReplanOptions& options);
+
 /// Options of the plain-graph partitioner partition_graph().
 struct GraphPartitionOptions {
     std::size_t parts = 2;      ///< Number of parts K (>= 1). Default: 2.

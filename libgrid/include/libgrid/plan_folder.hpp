@@ -123,6 +123,42 @@ struct GridFinding {
     std::vector<std::string> reasons; ///< One sentence each, e.g. "over target by 12.3%".
 };
 
+/// A transformer a re-plan moved to another grid (changes.csv, report.json `replan.changes`).
+struct ReportMove {
+    std::string transformer_id; ///< Transformer.
+    double customers = 0.0;     ///< Its customers.
+    std::string from_grid;      ///< Grid it was in.
+    std::string to_grid;        ///< Grid it is in now.
+    std::string from_manager;   ///< Manager of the grid it was in ("" when unknown).
+    std::string to_manager;     ///< Manager of the grid it is in now ("" when unknown).
+};
+
+/// What a re-plan changed for one manager (or one grid when managers are unknown).
+struct ReportManagerChange {
+    std::string manager_id;  ///< Manager ("" = the grids without a known manager).
+    std::size_t gained = 0;  ///< Transformer areas gained.
+    std::size_t lost = 0;    ///< Transformer areas lost.
+    double customers_gained = 0.0; ///< Their customers.
+    double customers_lost = 0.0;   ///< Their customers.
+};
+
+/// A re-plan against the grids in force (report.json `replan`).
+struct ReportReplan {
+    std::string current;         ///< Where the current grids came from (folder or file).
+    std::string measure;         ///< "customers" or "transformers": what the budget counts.
+    double max_moved = 0.0;      ///< Budget share asked (0.05 = 5%).
+    double total = 0.0;          ///< The measure over transformers that had a grid.
+    double moved = 0.0;          ///< Measure moved.
+    std::size_t moved_transformers = 0; ///< Transformers now in another grid.
+    std::size_t new_transformers = 0;   ///< Transformers that had no grid (attached, not counted).
+    std::size_t new_grids = 0;          ///< Grids made for new transformers no grid borders.
+    MetricsSummary before;                      ///< Every measure of the grids in force.
+    std::vector<std::pair<std::string, double>> before_stations; ///< Max deviation per station before.
+    std::vector<std::pair<std::string, bool>> before_met;        ///< Tolerance met per station before.
+    std::vector<ReportMove> changes;                 ///< Every moved transformer.
+    std::vector<ReportManagerChange> managers;       ///< Per manager: gained and lost.
+};
+
 /// Everything report.json says about a plan, typed. to_json() / plan_report_from_json() are
 /// the one text form; `plan`, `assign`, `render` and report.html all use this type.
 struct PlanReport {
@@ -147,6 +183,7 @@ struct PlanReport {
     std::vector<Issue> issues;            ///< Every issue found in the inputs.
     std::vector<Rejected> rejected;       ///< Every transformer left out, with its reason.
     std::optional<ReportManagers> managers; ///< Set once managers are assigned.
+    std::optional<ReportReplan> replan;     ///< Set by a re-plan (`grid-partition replan`).
 };
 
 /// The report of a verified plan: inputs, balance, every measure per station and grid, issues
@@ -164,6 +201,14 @@ PlanReport make_plan_report(const Territory& territory, const ValidationReport& 
 /// left out. O(n + edges + grids).
 std::vector<GridFinding> find_weak_grids(const Territory& territory, const AdjacencyGraph& graph, const Plan& plan,
                                          const PlanReport& report);
+
+/// The re-plan section of a report: budget and what was spent, every measure of the grids in
+/// force (`before`, from compute_metrics() on result.before), every moved transformer with its
+/// grid and manager before and after (`grid_managers`: manager id per grid id of the grids in
+/// force; grids keep their manager), and what each manager gained and lost. O(n + grids).
+ReportReplan make_replan_report(const Territory& territory, const ReplanResult& result, const PlanMetrics& before,
+                                const std::vector<std::pair<std::string, std::string>>& grid_managers,
+                                const std::string& current, const ReplanOptions& options);
 
 /// The managers section of a report for an assignment of `plan`. `roster` is the roster file
 /// ("" for slots of `slot_capacity`). O(grids + managers).

@@ -47,13 +47,17 @@ struct GridTable;
 /// on a shared border) goes to the first in layer order (warning `grids_overlap` naming them);
 /// a grid holding no transformer is a warning (`grid_empty`) and is not in `grid_of`.
 /// Both polygons and transformers are in the working CRS. O(n log E) for E polygon edges.
+/// With `keep_unmatched` (re-planning), a transformer in no grid stays, with grid id "" and an
+/// info issue (`outside_grids`): it is new, and joins a grid when re-planned.
 ValidationReport match_current_grids(Territory& territory, const CurrentGrids& grids,
-                                     std::vector<std::string>& grid_of);
+                                     std::vector<std::string>& grid_of, bool keep_unmatched = false);
 
 /// The same from a transformer -> grid table: a transformer the table does not give a grid is
 /// left out (warning `outside_grids`, rejected); a row naming a transformer the inputs do not
 /// have is a warning (`transformer_unknown`, naming the row); a transformer given two
 /// different grids keeps the first (warning `grids_overlap`). O(n + rows).
-ValidationReport match_grid_table(Territory& territory, const GridTable& table, std::vector<std::string>& grid_of);
+/// `keep_unmatched` as for match_current_grids().
+ValidationReport match_grid_table(Territory& territory, const GridTable& table, std::vector<std::string>& grid_of,
+                                  bool keep_unmatched = false);
 
 } // namespace libgrid

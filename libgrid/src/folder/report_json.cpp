@@ -464,6 +464,33 @@ std::string to_json(const PlanReport& r)
            {"rejected", rejected},
            {"findings", findings}};
     if (r.managers) j["managers"] = to_json(*r.managers);
+    if (r.replan) {
+        const auto& p = *r.replan;
+        Json before_stations = Json::array(), changes = Json::array(), managers = Json::array();
+        for (std::size_t k = 0; k < p.before_stations.size(); ++k)
+            before_stations.push_back({{"station_id", p.before_stations[k].first},
+                                       {"max_abs_deviation", p.before_stations[k].second},
+                                       {"target_met", k < p.before_met.size() && p.before_met[k].second}});
+        for (const auto& c : p.changes)
+            changes.push_back({{"transformer_id", c.transformer_id}, {"customers", c.customers}, {"from_grid", c.from_grid},
+                               {"to_grid", c.to_grid}, {"from_manager", c.from_manager}, {"to_manager", c.to_manager}});
+        for (const auto& m : p.managers)
+            managers.push_back({{"manager_id", m.manager_id}, {"gained", m.gained}, {"lost", m.lost},
+                                {"customers_gained", m.customers_gained}, {"customers_lost", m.customers_lost}});
+        j["replan"] = {{"current", p.current},
+                       {"measure", p.measure},
+                       {"max_moved", p.max_moved},
+                       {"total", p.total},
+                       {"moved", p.moved},
+                       {"moved_share", p.total > 0 ? p.moved / p.total : 0.0},
+                       {"moved_transformers", p.moved_transformers},
+                       {"new_transformers", p.new_transformers},
+                       {"new_grids", p.new_grids},
+                       {"before", to_json(p.before, 0.0, p.before.lower_bound)},
+                       {"before_stations", before_stations},
+                       {"changes", changes},
+                       {"managers", managers}};
+    }
     return dump(j);
 }
 
@@ -546,6 +573,30 @@ PlanReport plan_report_from_json(const std::string& text_in)
             r.rejected.push_back({text(x, "file"), text(x, "layer"), whole<std::int64_t>(x, "fid"),
                                   text(x, "transformer_id"), issue_code(text(x, "code")), text(x, "reason")});
         if (j.contains("managers") && !j["managers"].is_null()) r.managers = managers_from(j["managers"]);
+        if (j.contains("replan") && !j["replan"].is_null()) {
+            const auto& x = j["replan"];
+            ReportReplan p;
+            p.current = text(x, "current");
+            p.measure = text(x, "measure");
+            p.max_moved = number(x, "max_moved");
+            p.total = number(x, "total");
+            p.moved = number(x, "moved");
+            p.moved_transformers = whole<std::size_t>(x, "moved_transformers");
+            p.new_transformers = whole<std::size_t>(x, "new_transformers");
+            p.new_grids = whole<std::size_t>(x, "new_grids");
+            p.before = summary_from(member(x, "before"));
+            for (const auto& s : member(x, "before_stations")) {
+                p.before_stations.emplace_back(text(s, "station_id"), number(s, "max_abs_deviation"));
+                p.before_met.emplace_back(text(s, "station_id"), flag(s, "target_met"));
+            }
+            for (const auto& c : member(x, "changes"))
+                p.changes.push_back({text(c, "transformer_id"), number(c, "customers"), text(c, "from_grid"),
+                                     text(c, "to_grid"), text(c, "from_manager"), text(c, "to_manager")});
+            for (const auto& m : member(x, "managers"))
+                p.managers.push_back({text(m, "manager_id"), whole<std::size_t>(m, "gained"), whole<std::size_t>(m, "lost"),
+                                      number(m, "customers_gained"), number(m, "customers_lost")});
+            r.replan = std::move(p);
+        }
     } catch (const Json::exception& e) {
         throw Error(ErrorCode::invalid_input, fmt::format("report.json: a value has the wrong type: {}", e.what()));
     }

@@ -198,6 +198,15 @@ std::string contacts_csv(const PlanFolder& f)
     return out;
 }
 
+std::string changes_csv(const ReportReplan& r)
+{
+    std::string out = "transformer_id,customers,from_grid,to_grid,from_manager,to_manager\n";
+    for (const auto& c : r.changes)
+        out += fmt::format("{},{},{},{},{},{}\n", csv_text(c.transformer_id), number_text(c.customers),
+                           csv_text(c.from_grid), csv_text(c.to_grid), csv_text(c.from_manager), csv_text(c.to_manager));
+    return out;
+}
+
 } // namespace libgrid::folder
 
 namespace libgrid {

@@ -23,6 +23,9 @@ std::string assignments_csv(const PlanFolder& folder);
 /// managers.csv: one row per manager of the roster with their figures.
 std::string managers_csv(const ReportManagers& managers);
 
+/// changes.csv: one row per transformer a re-plan moved (from and to grid and manager).
+std::string changes_csv(const ReportReplan& replan);
+
 /// contacts.csv: one row per grid with its manager and communities (the table utilities publish).
 std::string contacts_csv(const PlanFolder& folder);
 

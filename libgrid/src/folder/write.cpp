@@ -99,6 +99,7 @@ std::vector<std::string> write_plan_folder(const std::string& dir, const PlanFol
     };
     write("assignments.csv", folder::assignments_csv(folder));
     write("rejected.csv", rejected_csv(folder.report.rejected));
+    if (folder.report.replan) write("changes.csv", folder::changes_csv(*folder.report.replan));
     if (!folder.grid_manager.empty()) {
         if (!folder.report.managers)
             throw Error(ErrorCode::invalid_argument, "write_plan_folder: grids have managers but the report has none");

@@ -19,8 +19,16 @@ namespace {
 
 /// Leaves the transformers without a grid out, each rejected with `reason_of(i)`.
 void reject_unmatched(Territory& t, std::vector<std::string>& grid_of, ValidationReport& report,
-                      const std::function<std::string(std::size_t)>& reason_of, const std::string& fix)
+                      const std::function<std::string(std::size_t)>& reason_of, const std::string& fix, bool keep)
 {
+    if (keep) { // re-planning: a transformer without a grid is new and joins one
+        for (std::size_t i = 0; i < t.transformers.size(); ++i)
+            if (grid_of[i].empty())
+                report.add(Issue{Severity::info, IssueCode::outside_grids, t.transformers_file, t.transformers_layer,
+                                 t.transformers[i].id, reason_of(i) + "; taken as new, it joins a neighbouring grid",
+                                 ""});
+        return;
+    }
     std::vector<char> drop(t.transformers.size(), 0);
     for (std::size_t i = 0; i < t.transformers.size(); ++i) {
         if (!grid_of[i].empty()) continue;
@@ -45,7 +53,8 @@ void reject_unmatched(Territory& t, std::vector<std::string>& grid_of, Validatio
 
 } // namespace
 
-ValidationReport match_current_grids(Territory& t, const CurrentGrids& grids, std::vector<std::string>& grid_of)
+ValidationReport match_current_grids(Territory& t, const CurrentGrids& grids, std::vector<std::string>& grid_of,
+                                     bool keep_unmatched)
 {
     ValidationReport report;
     const std::size_t n = t.transformers.size();
@@ -93,11 +102,13 @@ ValidationReport match_current_grids(Territory& t, const CurrentGrids& grids, st
                                grids.grids[at[i].grid].id);
         },
         fmt::format("extend the grids of '{}' to cover it; it is listed in rejected.csv and left out of the measures",
-                    grids.file));
+                    grids.file),
+        keep_unmatched);
     return report;
 }
 
-ValidationReport match_grid_table(Territory& t, const GridTable& table, std::vector<std::string>& grid_of)
+ValidationReport match_grid_table(Territory& t, const GridTable& table, std::vector<std::string>& grid_of,
+                                  bool keep_unmatched)
 {
     ValidationReport report;
     const std::size_t n = t.transformers.size();
@@ -133,7 +144,7 @@ ValidationReport match_grid_table(Territory& t, const GridTable& table, std::vec
     reject_unmatched(
         t, grid_of, report,
         [&](std::size_t) { return fmt::format("transformer has no grid in '{}'", table.file); },
-        "give it a row with its grid; it is listed in rejected.csv and left out of the measures");
+        "give it a row with its grid; it is listed in rejected.csv and left out of the measures", keep_unmatched);
     return report;
 }
 

@@ -4,6 +4,7 @@
 #include "cli_run.hpp"
 
 #include <cmath>
+#include <set>
 
 using namespace cli_test;
 
@@ -168,4 +169,79 @@ TEST_CASE("evaluate from a table lists unknown and missing transformers and refu
     r = run("evaluate -q " + malta_inputs + "--out '" + (d / "e3") + "'");
     CHECK(r.status == 2);
     CHECK(contains(r.err + r.out, "--grids-layer FILE[:LAYER] or --assignments FILE"));
+}
+
+namespace {
+
+/// A 10 x 10 lattice of transformers 100 m apart (local frame), 10 customers each; `grow`
+/// gives the 3 x 3 corner 16 each and adds a transformer N1 in the far corner.
+std::string lattice(const TempDir& d, const std::string& name, bool grow)
+{
+    std::string csv = "id,customers,x,y\n";
+    for (int i = 0; i < 10; ++i)
+        for (int j = 0; j < 10; ++j)
+            csv += "T" + std::to_string(i) + std::to_string(j) + "," + (grow && i < 3 && j < 3 ? "16" : "10") + "," +
+                   std::to_string(i * 100) + "," + std::to_string(j * 100) + "\n";
+    if (grow) csv += "N1,10,950,950\n";
+    return d.write(name, csv);
+}
+
+} // namespace
+
+TEST_CASE("replan of an unchanged territory moves nothing and keeps every assignment and grid id")
+{
+    TempDir d;
+    REQUIRE(run("plan -q " + malta_inputs + "--grids 10 --out '" + (d / "plan") + "'").status == 0);
+    const auto r = run("replan -q " + malta_inputs + "--current '" + (d / "plan") + "' --out '" + (d / "again") + "'");
+    INFO(r.out, r.err);
+    REQUIRE(r.status == 0);
+    CHECK(contains(r.out, "moved          0 transformer areas, 0 of 13,281 customers"));
+    CHECK(slurp(d / "plan/assignments.csv") == slurp(d / "again/assignments.csv"));
+    CHECK(slurp(d / "again/changes.csv") == "transformer_id,customers,from_grid,to_grid,from_manager,to_manager\n");
+    const auto report = report_of(d / "again");
+    REQUIRE(report.replan.has_value());
+    CHECK(report.replan->moved == 0.0);
+    CHECK(report.replan->max_moved == 0.05);
+}
+
+TEST_CASE("replan brings grown grids back toward target within a hard budget, keeping grid ids")
+{
+    TempDir d;
+    const std::string before = lattice(d, "before.csv", false), after = lattice(d, "after.csv", true);
+    REQUIRE(run("plan -q --assume-crs local --transformers '" + before + "' --grids 4 --out '" + (d / "plan") + "'").status == 0);
+    const auto planned = report_of(d / "plan");
+    CHECK(planned.overall.max_abs_deviation == 0.0);
+
+    for (const std::string budget : {"10%", "0.02"}) {
+        CAPTURE(budget);
+        const std::string out = d / ("replan-" + budget);
+        const auto r = run("replan -q --assume-crs local --transformers '" + after + "' --current '" + (d / "plan") +
+                           "' --max-moved " + budget + " --out '" + out + "'");
+        INFO(r.out, r.err);
+        REQUIRE(r.status == 0);
+        const auto report = report_of(out);
+        REQUIRE(report.replan.has_value());
+        const auto& rp = *report.replan;
+        CHECK(rp.new_transformers == 1); // N1 joined a neighbouring grid, free of budget
+        CHECK(rp.total == 1054.0);       // customers (grown) of the transformers that had a grid
+        CHECK(rp.moved <= rp.max_moved * rp.total); // the budget is hard
+        CHECK(rp.changes.size() == rp.moved_transformers);
+        CHECK(rp.before.max_abs_deviation > 0.14); // the grown corner grid, before
+        CHECK(report.overall.max_abs_deviation <= rp.before.max_abs_deviation);
+        // Grids keep their ids; changes.csv lists each moved transformer once.
+        std::set<std::string> ids;
+        for (const auto& g : planned.grids) ids.insert(g.grid_id);
+        for (const auto& g : report.grids) CHECK(ids.count(g.grid_id) == 1);
+        CHECK(lines_of(slurp(out + "/changes.csv")) == 1 + rp.moved_transformers);
+        if (budget == "10%") {
+            CHECK(rp.moved_transformers > 0);
+            CHECK(report.overall.max_abs_deviation < 0.03);
+        } else {
+            CHECK(rp.moved <= 20.0);
+        }
+    }
+    const auto bad = run("replan -q --assume-crs local --transformers '" + after + "' --current '" + (d / "plan") +
+                         "' --max-moved 150% --out '" + (d / "bad") + "'");
+    CHECK(bad.status == 2);
+    CHECK(contains(bad.err + bad.out, "--max-moved"));
 }

@@ -1,0 +1,364 @@
+// replan(): current grids brought back within the balance tolerance under a hard budget on what
+// moves. Only border transformer areas move, one hop or along a short chain of neighbouring
+// grids (an ejection chain: each grid on it passes one area on), and only when that lowers the
+// excess of a grid outside the tolerance without raising any other's. Grid ids are kept.
+#include <libgrid/error.hpp>
+#include <libgrid/partition.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace libgrid {
+namespace {
+
+constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+
+bool is_border(std::uint8_t kind) { return (kind & edge_border) != 0; }
+
+/// New transformers (no current grid) join the bordering grid with the least load, in waves
+/// from the grids outwards; those no grid borders at all get a grid of their own per piece.
+std::size_t attach_new(const Territory& t, const CsrGraph& g, const std::vector<double>& load,
+                       std::vector<std::string>& ids)
+{
+    const std::size_t n = ids.size();
+    std::map<std::string, double> grid_load;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!ids[i].empty()) grid_load[ids[i]] += load[i];
+    for (bool changed = true; changed;) {
+        changed = false;
+        std::vector<std::pair<std::size_t, std::string>> joins;
+        for (std::size_t v = 0; v < n; ++v) {
+            if (!ids[v].empty()) continue;
+            const std::string* best = nullptr;
+            for (std::size_t k = g.xadj[v]; k < g.xadj[v + 1]; ++k) {
+                const auto& other = ids[g.adjncy[k]];
+                if (!is_border(g.kind[k]) || other.empty() || t.transformers[g.adjncy[k]].station_id != t.transformers[v].station_id)
+                    continue;
+                if (!best || grid_load[other] < grid_load[*best] || (grid_load[other] == grid_load[*best] && other < *best))
+                    best = &other;
+            }
+            if (best) joins.emplace_back(v, *best);
+        }
+        for (const auto& [v, id] : joins) {
+            ids[v] = id;
+            grid_load[id] += load[v];
+            changed = true;
+        }
+    }
+    std::size_t made = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+        if (!ids[s].empty()) continue;
+        const auto& station = t.transformers[s].station_id;
+        const std::string id = fmt::format("{}{}N{:03}", station, station.empty() ? "" : "-", ++made);
+        std::vector<std::size_t> queue{s};
+        ids[s] = id;
+        for (std::size_t q = 0; q < queue.size(); ++q)
+            for (std::size_t k = g.xadj[queue[q]]; k < g.xadj[queue[q] + 1]; ++k) {
+                const std::size_t u = g.adjncy[k];
+                if (is_border(g.kind[k]) && ids[u].empty() && t.transformers[u].station_id == station) {
+                    ids[u] = id;
+                    queue.push_back(u);
+                }
+            }
+    }
+    return made;
+}
+
+class Rebalancer {
+public:
+    Rebalancer(const Territory& t, const CsrGraph& g, const Plan& start, const std::vector<std::string>& current,
+               const ReplanOptions& o)
+        : m_t(t), m_g(g), m_plan(start), m_n(t.transformers.size())
+    {
+        const std::size_t G = m_plan.num_grids();
+        // Each grid's band: the tolerance, or its station's accepted deviation when larger.
+        m_band.assign(G, o.partition.balance_tolerance);
+        for (std::size_t gi = 0; gi < G; ++gi)
+            for (const auto& [station, accepted] : o.accepted_deviation)
+                if (station == m_plan.stations[m_plan.grid_station[gi]].station_id)
+                    m_band[gi] = std::max(m_band[gi], accepted);
+        m_members.resize(G);
+        m_pos.resize(m_n);
+        for (std::size_t i = 0; i < m_n; ++i) {
+            auto& list = m_members[m_plan.grid_of[i]];
+            m_pos[i] = static_cast<std::uint32_t>(list.size());
+            list.push_back(static_cast<std::uint32_t>(i));
+        }
+        std::map<std::string, std::uint32_t> index;
+        for (std::size_t gi = 0; gi < G; ++gi) index[m_plan.grid_id[gi]] = static_cast<std::uint32_t>(gi);
+        m_origin.assign(m_n, none);
+        m_cost.assign(m_n, 0.0);
+        for (std::size_t i = 0; i < m_n; ++i) {
+            if (current[i].empty()) continue; // new: moving it costs nothing
+            m_origin[i] = index.at(current[i]);
+            m_cost[i] = o.count_transformers ? 1.0 : t.transformers[i].customers;
+            m_total += m_cost[i];
+        }
+        m_budget = o.max_moved * m_total;
+    }
+
+    void run()
+    {
+        const std::size_t G = m_plan.num_grids();
+        std::vector<char> stuck(G, 0);
+        // Worst first; a grid no chain could help waits until a chain passes near it, and all
+        // get one more try once nothing moves (a path may have opened further away).
+        bool moved_since_reset = false;
+        for (std::size_t round = 0; round < 20 * G + 100; ++round) {
+            std::uint32_t worst = none;
+            for (std::uint32_t x = 0; x < G; ++x)
+                if (!stuck[x] && excess(x, m_plan.grid_load[x]) > 0 &&
+                    (worst == none || excess(x, m_plan.grid_load[x]) > excess(worst, m_plan.grid_load[worst])))
+                    worst = x;
+            if (worst == none) {
+                if (!moved_since_reset) return;
+                moved_since_reset = false;
+                std::fill(stuck.begin(), stuck.end(), 0);
+                continue;
+            }
+            if (!improve(worst)) {
+                stuck[worst] = 1;
+                continue;
+            }
+            moved_since_reset = true;
+            for (const auto c : m_last_chain) {
+                stuck[c] = 0;
+                for (const auto y : neighbours(c)) stuck[y] = 0;
+            }
+        }
+    }
+
+    const Plan& plan() const { return m_plan; }
+    double total() const { return m_total; }
+    double budget() const { return m_budget; }
+    double spent() const { return m_spent; }
+
+private:
+    double lo(std::uint32_t x) const { return m_plan.grid_target[x] * (1.0 - m_band[x]); }
+    double hi(std::uint32_t x) const { return m_plan.grid_target[x] * (1.0 + m_band[x]); }
+    /// Load outside the band, in load units (0 within it).
+    double excess(std::uint32_t x, double load) const
+    {
+        return std::max({0.0, load - hi(x) - 1e-9 * hi(x), lo(x) - load - 1e-9 * hi(x)});
+    }
+
+    /// Grids bordering `x` in its station (and nest unit).
+    std::vector<std::uint32_t> neighbours(std::uint32_t x) const
+    {
+        std::set<std::uint32_t> out;
+        for (const auto v : m_members[x])
+            for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+                const auto y = m_plan.grid_of[m_g.adjncy[k]];
+                if (y != x && is_border(m_g.kind[k]) && m_plan.grid_station[y] == m_plan.grid_station[x] &&
+                    m_plan.grid_nest_unit[y] == m_plan.grid_nest_unit[x])
+                    out.insert(y);
+            }
+        return {out.begin(), out.end()};
+    }
+
+    /// True when `v` can leave its grid without cutting it: its neighbours in the grid stay
+    /// connected by shared borders without it (and the grid keeps an area).
+    bool removable(std::uint32_t v) const
+    {
+        const auto a = m_plan.grid_of[v];
+        if (m_members[a].size() <= 1) return false;
+        std::vector<std::uint32_t> inside;
+        for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k)
+            if (is_border(m_g.kind[k]) && m_plan.grid_of[m_g.adjncy[k]] == a) inside.push_back(m_g.adjncy[k]);
+        if (inside.size() <= 1) return true;
+        std::set<std::uint32_t> seen{inside.front(), v};
+        std::vector<std::uint32_t> queue{inside.front()};
+        for (std::size_t q = 0; q < queue.size(); ++q)
+            for (std::size_t k = m_g.xadj[queue[q]]; k < m_g.xadj[queue[q] + 1]; ++k) {
+                const auto u = m_g.adjncy[k];
+                if (is_border(m_g.kind[k]) && m_plan.grid_of[u] == a && seen.insert(u).second) queue.push_back(u);
+            }
+        return std::all_of(inside.begin(), inside.end(), [&](std::uint32_t u) { return seen.count(u) > 0; });
+    }
+
+    /// Budget spent by moving `v` into grid `to` (negative when it goes back home).
+    double cost_of(std::uint32_t v, std::uint32_t to) const
+    {
+        const auto from = m_plan.grid_of[v];
+        return m_cost[v] * (static_cast<double>(to != m_origin[v]) - static_cast<double>(from != m_origin[v]));
+    }
+
+    /// How much `v` belongs with grid `to` rather than its own: shared feeders, finest admin
+    /// units and current managers with its neighbours there, minus those in its own grid.
+    double affinity(std::uint32_t v, std::uint32_t to) const
+    {
+        const auto& a = m_t.transformers[v];
+        const bool units = m_t.transformer_unit.size() == m_n;
+        double score = 0.0;
+        for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+            const auto u = m_g.adjncy[k];
+            const auto& b = m_t.transformers[u];
+            const double same = (!a.feeder_id.empty() && a.feeder_id == b.feeder_id) +
+                                (units && m_t.transformer_unit[v] != npos && m_t.transformer_unit[v] == m_t.transformer_unit[u]) +
+                                (!a.current_manager.empty() && a.current_manager == b.current_manager);
+            if (m_plan.grid_of[u] == to) score += same;
+            else if (m_plan.grid_of[u] == m_plan.grid_of[v]) score -= same;
+        }
+        return score;
+    }
+
+    void move(std::uint32_t v, std::uint32_t to)
+    {
+        m_spent += cost_of(v, to);
+        const auto from = m_plan.grid_of[v];
+        auto& list = m_members[from];
+        const auto last = list.back();
+        list[m_pos[v]] = last;
+        m_pos[last] = m_pos[v];
+        list.pop_back();
+        m_pos[v] = static_cast<std::uint32_t>(m_members[to].size());
+        m_members[to].push_back(v);
+        m_plan.grid_of[v] = to;
+        m_plan.grid_load[from] -= m_plan.load[v];
+        m_plan.grid_load[to] += m_plan.load[v];
+    }
+
+    /// The best area to pass from `from` to `to`: a load within [must_lo, must_hi], nearest to
+    /// [want_lo, want_hi], within the budget, cheapest, then most at home in `to`; none when no
+    /// area can go.
+    std::uint32_t pick(std::uint32_t from, std::uint32_t to, double want_lo, double want_hi, double must_lo,
+                       double must_hi) const
+    {
+        std::uint32_t best = none;
+        std::tuple<double, double, double, double> best_key{};
+        for (const auto v : m_members[from]) {
+            bool borders = false;
+            for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1] && !borders; ++k)
+                borders = is_border(m_g.kind[k]) && m_plan.grid_of[m_g.adjncy[k]] == to;
+            if (!borders) continue;
+            const double w = m_plan.load[v];
+            if (!(w > 0) || w < must_lo || w > must_hi || m_spent + cost_of(v, to) > m_budget + 1e-9) continue;
+            const double outside = std::max({0.0, want_lo - w, w - want_hi});
+            const std::tuple<double, double, double, double> key{outside, cost_of(v, to), -affinity(v, to),
+                                                                 std::abs(w - 0.5 * (want_lo + want_hi))};
+            if ((best == none || key < best_key || (key == best_key && v < best)) && removable(v)) {
+                best = v;
+                best_key = key;
+            }
+        }
+        return best;
+    }
+
+    /// Tries chains from grid `x` (outside the band) to grids with room, nearest first; keeps
+    /// the first that lowers x's excess without raising any grid's on the chain.
+    bool improve(std::uint32_t x)
+    {
+        const bool heavy = m_plan.grid_load[x] > hi(x);
+        // Breadth-first over neighbouring grids, up to 4 hops.
+        std::map<std::uint32_t, std::uint32_t> parent{{x, x}};
+        std::vector<std::uint32_t> order{x};
+        std::vector<std::size_t> depth{0};
+        for (std::size_t q = 0; q < order.size(); ++q) {
+            if (depth[q] >= 4) continue;
+            for (const auto y : neighbours(order[q]))
+                if (parent.emplace(y, order[q]).second) {
+                    order.push_back(y);
+                    depth.push_back(depth[q] + 1);
+                }
+        }
+        std::size_t tried = 0;
+        for (std::size_t q = 1; q < order.size() && tried < 16; ++q) {
+            const auto y = order[q];
+            const double load = m_plan.grid_load[y];
+            if (heavy ? load >= hi(y) : load <= lo(y)) continue; // no room at the end
+            ++tried;
+            std::vector<std::uint32_t> path{y};
+            while (path.back() != x) path.push_back(parent[path.back()]);
+            std::reverse(path.begin(), path.end());
+            if (chain(path, heavy)) {
+                m_last_chain = path;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// Passes areas along `path` (x first): each grid hands on an area, wanting to end in its
+    /// band, until one ends below x's excess. Kept when every grid of the chain ends with an
+    /// excess below x's before (so the worst excess falls: chains spread a surplus or a deficit
+    /// out of a crowded neighbourhood over several rounds); else undone.
+    bool chain(const std::vector<std::uint32_t>& path, bool heavy)
+    {
+        const double worst = excess(path[0], m_plan.grid_load[path[0]]);
+        const double allowed = worst * (1.0 - 1e-9) - 1e-9; // strictly below x's excess
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> done; // (area, grid it left)
+        bool ok = false;
+        for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+            const auto c = path[i], next = path[i + 1];
+            const double l = m_plan.grid_load[c];
+            if (i > 0 && excess(c, l) <= allowed) {
+                ok = true;
+                break;
+            }
+            // Heavy: c sends to next; light: c receives from next.
+            const double want_lo = heavy ? l - hi(c) : lo(c) - l, want_hi = heavy ? l - lo(c) : hi(c) - l;
+            const auto v = heavy ? pick(c, next, want_lo, want_hi, want_lo - allowed, want_hi + allowed)
+                                 : pick(next, c, want_lo, want_hi, want_lo - allowed, want_hi + allowed);
+            if (v == none) break;
+            done.emplace_back(v, m_plan.grid_of[v]);
+            move(v, heavy ? next : c);
+            if (i + 2 == path.size()) ok = excess(next, m_plan.grid_load[next]) <= allowed;
+        }
+        for (std::size_t i = 0; ok && i < path.size(); ++i) ok = excess(path[i], m_plan.grid_load[path[i]]) <= allowed;
+        if (!ok)
+            for (auto it = done.rbegin(); it != done.rend(); ++it) move(it->first, it->second);
+        return ok;
+    }
+
+    const Territory& m_t;
+    const CsrGraph& m_g;
+    Plan m_plan;
+    std::vector<double> m_band; ///< Accepted |load / target - 1| per grid.
+    const std::size_t m_n;
+    std::vector<std::vector<std::uint32_t>> m_members;
+    std::vector<std::uint32_t> m_pos;
+    std::vector<std::uint32_t> m_origin; ///< Current grid per transformer (none for new ones).
+    std::vector<double> m_cost;          ///< Budget a move of each transformer spends.
+    double m_total = 0.0, m_budget = 0.0, m_spent = 0.0;
+    std::vector<std::uint32_t> m_last_chain; ///< Grids of the last chain applied.
+};
+
+} // namespace
+
+ReplanResult replan(const Territory& territory, const AdjacencyGraph& graph, const std::vector<std::string>& current,
+                    const ReplanOptions& options)
+{
+    if (!(options.max_moved >= 0.0 && options.max_moved <= 1.0))
+        throw Error(ErrorCode::invalid_option,
+                    fmt::format("replan: --max-moved {} is not a share between 0 and 1 (fix: give e.g. 5%)", options.max_moved));
+    if (current.size() != territory.transformers.size())
+        throw Error(ErrorCode::invalid_argument, fmt::format("replan: {} current grid ids for {} transformers",
+                                                             current.size(), territory.transformers.size()));
+    ReplanResult out;
+    out.current = current;
+    std::vector<std::string> start = current;
+    out.new_transformers = static_cast<std::size_t>(std::count(current.begin(), current.end(), std::string()));
+    out.new_grids = attach_new(territory, graph.graph, compute_loads(territory, options.partition.workload), start);
+    out.before = evaluate_grids(territory, graph, start, options.partition);
+    Rebalancer balancer(territory, graph.graph, out.before, current, options);
+    balancer.run();
+    std::vector<std::string> ids(territory.transformers.size());
+    const Plan& moved = balancer.plan();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        ids[i] = moved.grid_id[moved.grid_of[i]];
+        if (!current[i].empty() && ids[i] != current[i]) ++out.moved_transformers;
+    }
+    out.plan = evaluate_grids(territory, graph, ids, options.partition);
+    out.total = balancer.total();
+    out.budget = balancer.budget();
+    out.moved = balancer.spent();
+    return out;
+}
+
+} // namespace libgrid
