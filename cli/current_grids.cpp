@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -71,12 +72,12 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
                                               f.in.assume_crs, f.in.encoding};
         auto [grids, grid_report] = libgrid::read_current_grids(gopt);
         report.merge(grid_report);
-        if (grid_report.ok()) report.merge(libgrid::match_current_grids(l.territory, grids, l.grid_of, keep_new));
+        if (!grids.grids.empty()) report.merge(libgrid::match_current_grids(l.territory, grids, l.grid_of, keep_new));
     } else {
         const auto source = parse_source(table);
         auto [rows, table_report] = libgrid::read_grid_table({source, f.transformer_field, f.grid_id_field, f.in.encoding});
         report.merge(table_report);
-        if (table_report.ok()) {
+        if (!rows.rows.empty()) {
             report.merge(libgrid::match_grid_table(l.territory, rows, l.grid_of, keep_new));
             // The managers in force, when the table names them (a plan folder's assignments.csv).
             const auto managers = libgrid::read_grid_table({source, f.transformer_field, "manager_id", f.in.encoding});
@@ -232,9 +233,14 @@ int run_replan(CurrentFlags& f)
     ropt.count_transformers = f.measure == "transformers";
     // A plan folder's report says how far from target its stations were planned: an unchanged
     // territory is left as it is, a changed one brought back there (or within the tolerance).
-    if (fs::is_directory(f.current) && fs::exists(fs::path(f.current) / "report.json"))
-        for (const auto& st : libgrid::read_plan_report(f.current).stations)
-            ropt.accepted_deviation.emplace_back(st.station_id, st.measures.max_abs_deviation);
+    // It also gives the target load the grids were planned for, so that grown stations get grids.
+    if (fs::is_directory(f.current) && fs::exists(fs::path(f.current) / "report.json")) {
+        const auto planned = libgrid::read_plan_report(f.current);
+        if (planned.kind == "plan") // an evaluation's or replan's deviation is no promise to keep
+            for (const auto& st : planned.stations)
+                ropt.accepted_deviation.emplace_back(st.station_id, st.measures.max_abs_deviation);
+        if (!(ropt.partition.target_load > 0)) ropt.partition.target_load = planned.options.partition.target_load;
+    }
     auto loaded = load(f, "replan", true, progress, times);
     if (!loaded) return exit_data_errors;
     auto& l = *loaded;
@@ -247,6 +253,7 @@ int run_replan(CurrentFlags& f)
     // What is wrong with the grids in force may stay; a problem the re-plan adds is a bug.
     const auto before_problems = verify(l, result.before, before_shapes, f.partition.nest_level);
     const auto problems = verify(l, result.plan, shapes, f.partition.nest_level);
+    // Messages name transformers, which moves change, so problems are counted, not matched.
     if (problems.size() > before_problems.size()) {
         std::fflush(stdout);
         fmt::print(stderr, "grid-partition: internal error: the re-plan has {} verifier problems, the grids in force {}; "
@@ -260,7 +267,9 @@ int run_replan(CurrentFlags& f)
     times.lap("verify and measure");
 
     auto report = libgrid::make_plan_report(l.territory, l.report, result.plan, metrics);
+    report.kind = "replan";
     report.options = {f.partition, false, f.skip_invalid, f.formats};
+    report.findings = libgrid::find_weak_grids(l.territory, l.graph, result.plan, report);
     report.verification = problems.empty() ? "passed" : "failed";
     report.verification_problems = problems;
     report.replan = libgrid::make_replan_report(l.territory, result, before_metrics, l.grid_managers, f.current, ropt);
@@ -271,10 +280,10 @@ int run_replan(CurrentFlags& f)
     for (const auto& [id, met] : rp.before_met) missed_before += !met;
     write_and_print(f, l, result.plan, std::move(shapes), std::move(report), wopt);
     fmt::print("changes:\n  moved          {} transformer areas, {} of {} {} ({:.2f}%; budget {:.2f}%); {} new transformers "
-               "joined a grid{}\n",
+               "joined a grid; {} new grids\n",
                rp.moved_transformers, with_commas(rp.moved), with_commas(rp.total), rp.measure,
                rp.total > 0 ? 100.0 * rp.moved / rp.total : 0.0, 100.0 * rp.max_moved, rp.new_transformers,
-               rp.new_grids ? fmt::format(" ({} new grids where no grid borders them)", rp.new_grids) : std::string());
+               rp.new_grids);
     fmt::print("  balance        max deviation {:.2f}% before, {:.2f}% after; stations outside the tolerance {} before, {} "
                "after\n",
                100.0 * rp.before.max_abs_deviation, 100.0 * metrics.overall.max_abs_deviation, missed_before, missed);
@@ -348,6 +357,9 @@ void register_replan(CLI::App& root, std::function<int()>& action)
         ->required()->group(g);
     app->add_option("--max-moved", flags->max_moved, "Hard budget: share of customers (or transformers) that may move")
         ->capture_default_str()->group(g);
+    app->add_option("--target-load", flags->partition.target_load,
+                    "Grids per station = round(load / N): a grown station gets new grids (default: the plan's)")
+        ->check(CLI::PositiveNumber)->group(g);
     app->add_option("--moved-measure", flags->measure, "What the budget counts")
         ->check(CLI::IsMember({"customers", "transformers"}))->capture_default_str()->group(g);
     add_common_flags(*app, *flags);

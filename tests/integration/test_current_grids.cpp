@@ -175,12 +175,12 @@ namespace {
 
 /// A 10 x 10 lattice of transformers 100 m apart (local frame), 10 customers each; `grow`
 /// gives the 3 x 3 corner 16 each and adds a transformer N1 in the far corner.
-std::string lattice(const TempDir& d, const std::string& name, bool grow)
+std::string lattice(const TempDir& d, const std::string& name, bool grow, const std::string& grown = "16")
 {
     std::string csv = "id,customers,x,y\n";
     for (int i = 0; i < 10; ++i)
         for (int j = 0; j < 10; ++j)
-            csv += "T" + std::to_string(i) + std::to_string(j) + "," + (grow && i < 3 && j < 3 ? "16" : "10") + "," +
+            csv += "T" + std::to_string(i) + std::to_string(j) + "," + (grow && i < 3 && j < 3 ? grown : "10") + "," +
                    std::to_string(i * 100) + "," + std::to_string(j * 100) + "\n";
     if (grow) csv += "N1,10,950,950\n";
     return d.write(name, csv);
@@ -244,4 +244,28 @@ TEST_CASE("replan brings grown grids back toward target within a hard budget, ke
                          "' --max-moved 150% --out '" + (d / "bad") + "'");
     CHECK(bad.status == 2);
     CHECK(contains(bad.err + bad.out, "--max-moved"));
+}
+
+TEST_CASE("replan gives a grown station the grids its target load asks for, splitting its heaviest grid")
+{
+    TempDir d;
+    const std::string before = lattice(d, "before.csv", false), after = lattice(d, "after.csv", true, "40");
+    REQUIRE(run("plan -q --assume-crs local --transformers '" + before + "' --target-load 250 --out '" + (d / "plan") + "'")
+                .status == 0);
+    REQUIRE(report_of(d / "plan").grids.size() == 4);
+    // 1,280 customers over a target load of 250: five grids; the target load is the plan's.
+    const auto r = run("replan -q --assume-crs local --transformers '" + after + "' --current '" + (d / "plan") +
+                       "' --max-moved 40% --out '" + (d / "grown") + "'");
+    INFO(r.out, r.err);
+    REQUIRE(r.status == 0);
+    const auto report = report_of(d / "grown");
+    REQUIRE(report.replan.has_value());
+    CHECK(report.replan->new_grids == 1);
+    REQUIRE(report.grids.size() == 5);
+    std::size_t kept = 0;
+    for (const auto& g : report.grids) kept += g.grid_id.rfind("G00", 0) == 0;
+    CHECK(kept == 4);
+    CHECK(report.replan->moved <= 0.4 * report.replan->total);
+    CHECK(report.overall.max_abs_deviation < report.replan->before.max_abs_deviation);
+    CHECK(report.verification == "passed");
 }

@@ -175,7 +175,9 @@ Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, con
 /// Options of replan().
 struct ReplanOptions {
     /// Balance tolerance, workload, nest level and the weights that say which transformers
-    /// belong together (feeders, communities, current managers). Default: partition()'s.
+    /// belong together (feeders, communities, current managers). With `target_load`, a station
+    /// whose load over it (rounded) asks for more grids than it has gets them: each split off its
+    /// heaviest grid, within the budget. Default: partition()'s.
     PartitionOptions partition;
     /// Hard budget: the share of the moved measure (customers, or transformers) that may change
     /// grid, 0..1. Default: 0.05 (5%).
@@ -199,7 +201,9 @@ struct ReplanResult {
     double moved = 0.0;  ///< Moved measure spent (transformers in another grid than their current one).
     std::size_t moved_transformers = 0; ///< Transformers in another grid than their current one.
     std::size_t new_transformers = 0;   ///< Transformers without a current grid, attached to a neighbour.
-    std::size_t new_grids = 0;          ///< Grids made for new transformers no grid borders.
+    /// Grids made: for new transformers no grid borders, and where a station's load over
+    /// `options.partition.target_load` asks for more grids than it has.
+    std::size_t new_grids = 0;
 };
 
 /// Re-plans current grids under a hard budget on what moves: starting from `current` (a grid id

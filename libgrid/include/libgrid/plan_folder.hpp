@@ -162,16 +162,17 @@ struct ReportReplan {
 /// Everything report.json says about a plan, typed. to_json() / plan_report_from_json() are
 /// the one text form; `plan`, `assign`, `render` and report.html all use this type.
 struct PlanReport {
-    /// "plan" (made by partition()) or "evaluation" (grids made elsewhere, scored by
-    /// `grid-partition evaluate`). Default: "plan".
+    /// "plan" (made by partition()), "evaluation" (grids made elsewhere, scored by
+    /// `grid-partition evaluate`) or "replan" (grids in force re-balanced by replan(); they may
+    /// keep faults of the grids in force). Default: "plan".
     std::string kind = "plan";
     ReportInputs inputs;                  ///< What was read.
     ReportOptions options;                ///< How the plan was made.
-    /// Independent verification: "passed", or for an evaluation "failed" with the problems
-    /// (a plan that fails is never written).
+    /// Independent verification: "passed", or for an evaluation or a re-plan "failed" with the
+    /// problems (a plan that fails is never written).
     std::string verification = "passed";
     std::vector<std::string> verification_problems; ///< What verification found, one sentence each.
-    /// Evaluations: the grids with something wrong, worst first (empty for a plan).
+    /// Evaluations and re-plans: the grids with something wrong, worst first (empty for a plan).
     std::vector<GridFinding> findings;
     ReportBalance balance;                ///< The balance requirement.
     MetricsSummary overall;               ///< Every measure of the whole plan.

@@ -180,9 +180,9 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
         if (s_it == station_index.end())
             throw not_a_plan(dir, fmt::format("station '{}' of transformer '{}' is not in report.json", t.station_id, t.id));
         const std::size_t g = g_it->second, s = s_it->second;
-        // An evaluation's grids are the utility's and may span stations (a finding of its own):
+        // An evaluation's or re-plan's grids are the utility's and may span stations (a finding):
         // each belongs to the station report.json gives it, set below.
-        if (plan.grid_station[g] != npos && plan.grid_station[g] != s && f.report.kind != "evaluation")
+        if (plan.grid_station[g] != npos && plan.grid_station[g] != s && f.report.kind == "plan")
             throw not_a_plan(dir, fmt::format("grid '{}' holds transformers of two stations", grid));
         if (plan.grid_station[g] == npos) plan.grid_station[g] = s;
         tx_station[i] = s;
@@ -212,7 +212,7 @@ PlanFolder read_plan_folder(const std::string& dir_text, const PlanFolderReadOpt
                                               rg.grid_id, plan.grid_id[g]));
         plan.grid_target[g] = rg.target > 0 ? rg.target : plan.grid_load[g];
         if (const auto it = station_index.find(rg.station_id);
-            f.report.kind == "evaluation" && it != station_index.end())
+            f.report.kind != "plan" && it != station_index.end())
             plan.grid_station[g] = it->second;
         for (const auto& what : rg.relaxed)
             plan.grid_relaxed[g] = static_cast<std::uint8_t>(

@@ -70,7 +70,7 @@ std::string summary_text(const PlanReport& report)
                splits.empty() ? "no admin levels" : splits, o.feeder_splits, o.feeder_splits_bound,
                o.continuity < 0 ? std::string("n/a (no current manager field)") : percent(o.continuity),
                o.non_contiguous == 0           ? std::string("0 (every grid is one polygon)")
-               : report.kind == "evaluation" ? fmt::format("{} (see the weakest grids below)", o.non_contiguous)
+               : report.kind != "plan"       ? fmt::format("{} (see the weakest grids below)", o.non_contiguous)
                                              : fmt::format("{} (each part on its own island of the input)", o.non_contiguous));
     if (o.barrier_edges > 0)
         out += fmt::format("  barriers       {} of {} adjacency edges across roads, rivers or railways are inside a grid; "

@@ -44,6 +44,11 @@ Opened open_layer(const LayerSource& src, const std::string& encoding, const cha
     if (detail::has_extension(src.path, ".csv")) {
         options.SetNameValue("EMPTY_STRING_AS_NULL", "YES");
         const auto columns = detail::choose_csv_columns(src.path, {}, {}, {"wkt", "geometry", "geom", "the_geom"});
+        if (!columns.error.empty()) {
+            report.add(Issue{Severity::error, IssueCode::field_missing, src.path, "", "",
+                             fmt::format("{}: {}", role, columns.error), "name one column wkt, or rename the others"});
+            return out;
+        }
         columns.set_open_options(options);
     }
     if (!encoding.empty() && (detail::has_extension(src.path, ".shp") || detail::has_extension(src.path, ".dbf")))

@@ -460,7 +460,15 @@ void Reader::read_transformers(InputLayer& in)
         optional_number(i_work, fm.workload, t.workload);
         for (const auto& [cls, idx] : class_fields) {
             double v = 0.0;
-            optional_number(idx, cls, v);
+            const std::string field = in.layer->GetLayerDefn()->GetFieldDefn(idx)->GetNameRef();
+            optional_number(idx, field, v);
+            if (!std::isnan(v) && (v != std::floor(v) || v > max_customers)) {
+                issue(Severity::warning, IssueCode::value_invalid, &in, label,
+                      fmt::format("field '{}' value {} is not a whole customer count up to {}; ignored", field,
+                                  field_text(f, idx), with_commas(max_customers)),
+                      "count customers of the class as a whole number");
+                v = std::numeric_limits<double>::quiet_NaN();
+            }
             t.classes.push_back({cls, std::isnan(v) ? 0.0 : v});
         }
         if (i_node >= 0) m_transformer_node.push_back(field_text(f, i_node));

@@ -256,10 +256,19 @@ private:
         std::vector<std::vector<std::size_t>> regions_of(S);
         for (std::size_t r = 0; r < R; ++r) regions_of[m_regions[r].station].push_back(r);
         for (std::size_t s = 0; s < S; ++s) {
+            // The grids each region holds must add up to the station's (a grid spanning stations
+            // may be counted in a region of another station) and fit each region.
             bool fits = true;
-            for (const std::size_t r : regions_of[s])
+            std::size_t counted = 0;
+            for (const std::size_t r : regions_of[s]) {
                 fits = fits && m_regions[r].grids >= 1 && m_regions[r].grids <= m_regions[r].vertices.size();
-            if (fits) continue;
+                counted += m_regions[r].grids;
+            }
+            if (fits && counted == m_plan.stations[s].grids) continue;
+            if (m_plan.stations[s].grids == 0) { // said in take_grids(); no bound to give
+                for (const std::size_t r : regions_of[s]) m_regions[r].grids = 0;
+                continue;
+            }
             std::vector<std::size_t> seats;
             if (!share_over_regions(m_plan.stations[s].grids, regions_of[s], seats)) {
                 m_plan.stations[s].notes.push_back(fmt::format(
@@ -743,7 +752,9 @@ private:
         // The tolerance is a requirement: every station says whether it was met, and why not.
         for (auto& st : m_plan.stations) {
             st.tolerance = m_o.balance_tolerance;
-            st.target_met = st.max_deviation <= m_o.balance_tolerance + tolerance_slack;
+            // A station without a grid of its own (evaluated grids) cannot meet anything.
+            st.target_met = st.grids > 0 && st.max_deviation <= m_o.balance_tolerance + tolerance_slack;
+            if (st.grids == 0) continue;
             if (st.target_met) continue;
             if (st.lower_bound > m_o.balance_tolerance + tolerance_slack)
                 st.notes.push_back(fmt::format("balance tolerance {:.2f}% not met: max deviation {:.2f}%; no plan can "
@@ -755,7 +766,8 @@ private:
                                                "{:.2f}%); {}",
                                                100 * m_o.balance_tolerance, 100 * st.max_deviation,
                                                100 * st.lower_bound,
-                                               m_evaluating ? "a re-plan can bring it within"
+                                               m_evaluating ? "the bound is below the tolerance, so re-balancing may "
+                                                              "meet it (grid-partition replan, a larger --max-moved)"
                                                             : "a higher --effort may find a plan within it"));
         }
         if (m_o.progress) m_o.progress(Progress{"partition", 1.0});

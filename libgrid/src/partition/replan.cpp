@@ -51,11 +51,15 @@ std::size_t attach_new(const Territory& t, const CsrGraph& g, const std::vector<
             changed = true;
         }
     }
-    std::size_t made = 0;
+    std::size_t made = 0, number = 0;
+    std::set<std::string> taken(ids.begin(), ids.end());
     for (std::size_t s = 0; s < n; ++s) {
         if (!ids[s].empty()) continue;
         const auto& station = t.transformers[s].station_id;
-        const std::string id = fmt::format("{}{}N{:03}", station, station.empty() ? "" : "-", ++made);
+        std::string id;
+        while (id.empty() || taken.count(id)) id = fmt::format("{}{}N{:03}", station, station.empty() ? "" : "-", ++number);
+        taken.insert(id);
+        ++made;
         std::vector<std::size_t> queue{s};
         ids[s] = id;
         for (std::size_t q = 0; q < queue.size(); ++q)
@@ -101,6 +105,70 @@ public:
             m_total += m_cost[i];
         }
         m_budget = o.max_moved * m_total;
+        // Each area's own station and nest unit: those of the grid that holds only its kind.
+        m_station_of.assign(m_n, npos);
+        m_unit_of.assign(m_n, npos);
+        std::map<std::string, std::size_t> station_index;
+        for (std::size_t s = 0; s < m_plan.stations.size(); ++s) station_index[m_plan.stations[s].station_id] = s;
+        for (std::size_t i = 0; i < m_n; ++i) m_station_of[i] = station_index.at(t.transformers[i].station_id);
+        std::size_t nest = npos;
+        for (std::size_t l = 0; l < t.levels.size(); ++l)
+            if (!o.partition.nest_level.empty() && t.levels[l].name == o.partition.nest_level) nest = l;
+        if (nest != npos && t.transformer_unit.size() == m_n)
+            for (std::size_t i = 0; i < m_n; ++i) {
+                std::size_t u = t.transformer_unit[i];
+                for (std::size_t l = t.levels.size() - 1; l > nest && u != npos; --l) u = t.levels[l].units[u].parent;
+                m_unit_of[i] = u;
+            }
+    }
+
+    /// Where a station's load over `target_load` (rounded) asks for more grids than it has, each
+    /// new grid is split off the heaviest grid of the station (a connected part of about half
+    /// its load, grown from its far end; the rest must stay connected), within the budget; the
+    /// chains of run() then fill both from their neighbours. Returns the grids made.
+    std::size_t grow(double target_load)
+    {
+        if (!(target_load > 0)) return 0;
+        std::set<std::string> ids(m_plan.grid_id.begin(), m_plan.grid_id.end());
+        std::size_t made = 0;
+        for (std::size_t s = 0; s < m_plan.stations.size(); ++s) {
+            auto& st = m_plan.stations[s];
+            const auto want = static_cast<std::size_t>(std::llround(st.load / target_load));
+            std::set<std::uint32_t> tried;
+            while (st.grids < want) {
+                std::uint32_t x = none;
+                for (std::uint32_t g = 0; g < m_plan.num_grids(); ++g)
+                    if (m_plan.grid_station[g] == s && !tried.count(g) && m_members[g].size() >= 2 &&
+                        (x == none || m_plan.grid_load[g] > m_plan.grid_load[x]))
+                        x = g;
+                if (x == none) break;
+                tried.insert(x);
+                const auto part = half_of(x);
+                double cost = 0.0;
+                for (const auto v : part) cost += m_cost[v] * static_cast<double>(m_plan.grid_of[v] == m_origin[v]);
+                if (part.empty() || m_spent + cost > m_budget + 1e-9) continue;
+                std::string id;
+                for (std::size_t k = 1; id.empty() || ids.count(id); ++k)
+                    id = fmt::format("{}{}N{:03}", st.station_id, st.station_id.empty() ? "" : "-", k);
+                ids.insert(id);
+                const auto y = static_cast<std::uint32_t>(m_plan.num_grids());
+                m_plan.grid_id.push_back(id);
+                m_plan.grid_station.push_back(s);
+                m_plan.grid_nest_unit.push_back(m_plan.grid_nest_unit[x]);
+                m_plan.grid_load.push_back(0.0);
+                m_plan.grid_target.push_back(0.0);
+                m_plan.grid_relaxed.push_back(0);
+                m_members.emplace_back();
+                m_band.push_back(m_band[x]);
+                for (const auto v : part) move(v, y);
+                ++st.grids;
+                ++made;
+            }
+            st.target = st.load / static_cast<double>(std::max<std::size_t>(st.grids, 1));
+            for (std::uint32_t g = 0; g < m_plan.num_grids(); ++g)
+                if (m_plan.grid_station[g] == s) m_plan.grid_target[g] = st.target;
+        }
+        return made;
     }
 
     void run()
@@ -160,6 +228,55 @@ private:
                     out.insert(y);
             }
         return {out.begin(), out.end()};
+    }
+
+    /// A connected part of grid `x` with about half its load, grown breadth-first from the
+    /// area farthest from its centre, whose rest stays connected; empty when none of a few
+    /// starts gives one.
+    std::vector<std::uint32_t> half_of(std::uint32_t x) const
+    {
+        const auto& members = m_members[x];
+        Point centre{0.0, 0.0};
+        for (const auto v : members) {
+            centre.x += m_t.transformers[v].location.x / static_cast<double>(members.size());
+            centre.y += m_t.transformers[v].location.y / static_cast<double>(members.size());
+        }
+        std::vector<std::uint32_t> far(members.begin(), members.end());
+        const auto dist = [&](std::uint32_t v) {
+            const auto& p = m_t.transformers[v].location;
+            return (p.x - centre.x) * (p.x - centre.x) + (p.y - centre.y) * (p.y - centre.y);
+        };
+        std::sort(far.begin(), far.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return dist(a) != dist(b) ? dist(a) > dist(b) : a < b;
+        });
+        for (std::size_t start = 0; start < far.size() && start < 4; ++start) {
+            std::set<std::uint32_t> part{far[start]};
+            std::vector<std::uint32_t> queue{far[start]};
+            double load = m_plan.load[far[start]];
+            for (std::size_t q = 0; q < queue.size() && load < 0.5 * m_plan.grid_load[x]; ++q)
+                for (std::size_t k = m_g.xadj[queue[q]]; k < m_g.xadj[queue[q] + 1] && load < 0.5 * m_plan.grid_load[x]; ++k) {
+                    const auto u = m_g.adjncy[k];
+                    if (is_border(m_g.kind[k]) && m_plan.grid_of[u] == x && part.insert(u).second) {
+                        queue.push_back(u);
+                        load += m_plan.load[u];
+                    }
+                }
+            if (part.size() >= members.size()) continue;
+            // The rest must be connected.
+            std::vector<std::uint32_t> rest;
+            for (const auto v : members)
+                if (!part.count(v)) rest.push_back(v);
+            std::set<std::uint32_t> seen{rest.front()};
+            std::vector<std::uint32_t> walk{rest.front()};
+            for (std::size_t q = 0; q < walk.size(); ++q)
+                for (std::size_t k = m_g.xadj[walk[q]]; k < m_g.xadj[walk[q] + 1]; ++k) {
+                    const auto u = m_g.adjncy[k];
+                    if (is_border(m_g.kind[k]) && m_plan.grid_of[u] == x && !part.count(u) && seen.insert(u).second)
+                        walk.push_back(u);
+                }
+            if (seen.size() == rest.size()) return {part.begin(), part.end()};
+        }
+        return {};
     }
 
     /// True when `v` can leave its grid without cutting it: its neighbours in the grid stay
@@ -237,6 +354,8 @@ private:
             for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1] && !borders; ++k)
                 borders = is_border(m_g.kind[k]) && m_plan.grid_of[m_g.adjncy[k]] == to;
             if (!borders) continue;
+            // An area of another station (or nest unit) in a grid spanning two never moves.
+            if (m_station_of[v] != m_plan.grid_station[to] || m_unit_of[v] != m_plan.grid_nest_unit[to]) continue;
             const double w = m_plan.load[v];
             if (!(w > 0) || w < must_lo || w > must_hi || m_spent + cost_of(v, to) > m_budget + 1e-9) continue;
             const double outside = std::max({0.0, want_lo - w, w - want_hi});
@@ -320,6 +439,8 @@ private:
     const CsrGraph& m_g;
     Plan m_plan;
     std::vector<double> m_band; ///< Accepted |load / target - 1| per grid.
+    std::vector<std::size_t> m_station_of; ///< Station index per transformer.
+    std::vector<std::size_t> m_unit_of;    ///< Nest unit per transformer (npos without nesting).
     const std::size_t m_n;
     std::vector<std::vector<std::uint32_t>> m_members;
     std::vector<std::uint32_t> m_pos;
@@ -347,6 +468,7 @@ ReplanResult replan(const Territory& territory, const AdjacencyGraph& graph, con
     out.new_grids = attach_new(territory, graph.graph, compute_loads(territory, options.partition.workload), start);
     out.before = evaluate_grids(territory, graph, start, options.partition);
     Rebalancer balancer(territory, graph.graph, out.before, current, options);
+    out.new_grids += balancer.grow(options.partition.target_load);
     balancer.run();
     std::vector<std::string> ids(territory.transformers.size());
     const Plan& moved = balancer.plan();

@@ -92,7 +92,7 @@ const char* page_script = R"JS(
       ['Polsby-Popper mean / min', fmt(o.polsby_popper_mean, 3) + ' / ' + fmt(o.polsby_popper_min, 3)],
       ['Cut edges / border km', fmt(o.cut_edges, 0) + ' / ' + fmt(o.cut_border_km, 1)],
       ['Mean distance to grid centre', fmt(o.mean_distance_m, 0) + ' m'],
-      ['Feeder splits (lower bound)', fmt(o.feeder_splits, 0) + (o.feeder_splits_bound === undefined ? '' : ' (' + fmt(o.feeder_splits_bound, 0) + ')')], ['Multi-part grids' + (report.kind === 'evaluation' ? '' : ' (input islands)'), fmt(o.non_contiguous, 0)],
+      ['Feeder splits (lower bound)', fmt(o.feeder_splits, 0) + (o.feeder_splits_bound === undefined ? '' : ' (' + fmt(o.feeder_splits_bound, 0) + ')')], ['Multi-part grids' + (report.kind && report.kind !== 'plan' ? '' : ' (input islands)'), fmt(o.non_contiguous, 0)],
       ['Continuity', o.continuity === null ? 'n/a' : fmt(o.continuity * 100, 2) + ' %'],
       ['Balance tolerance', tol === null ? 'n/a' : fmt(tol * 100, 2) + ' %' + (report.balance ?
         (report.balance.target_met ? ' (met in every station)' : ' (NOT MET in ' + report.balance.stations_missed.length + ' stations)') : '')]];
