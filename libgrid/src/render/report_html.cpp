@@ -135,6 +135,33 @@ const char* page_script = R"JS(
     });
   }
 
+  // A re-plan: what moved, and every measure before and after.
+  if (report && report.replan && report.overall) {
+    var rp = report.replan, b = rp.before, a = report.overall;
+    document.getElementById('replan-section').hidden = false;
+    document.getElementById('replan-moved').textContent = 'Moved ' + fmt(rp.moved_transformers, 0) + ' transformer areas, ' +
+      fmt(rp.moved, 0) + ' of ' + fmt(rp.total, 0) + ' ' + rp.measure + ' (' + fmt(rp.total > 0 ? 100 * rp.moved / rp.total : 0, 2) +
+      ' %; budget ' + fmt(100 * rp.max_moved, 2) + ' %); ' + fmt(rp.new_transformers, 0) + ' new transformers; ' +
+      fmt(rp.new_grids, 0) + ' new grids. Every move is in changes.csv.';
+    var rows = [['Measure', 'Before', 'After'],
+      ['Grids', fmt(b.grids, 0), fmt(a.grids, 0)],
+      ['Max |load / target − 1|', fmt(b.max_abs_deviation * 100, 2) + ' %', fmt(a.max_abs_deviation * 100, 2) + ' %'],
+      ['Load min .. max', fmt(b.min_load, 0) + ' .. ' + fmt(b.max_load, 0), fmt(a.min_load, 0) + ' .. ' + fmt(a.max_load, 0)],
+      ['Polsby-Popper mean', fmt(b.polsby_popper_mean, 3), fmt(a.polsby_popper_mean, 3)],
+      ['Cut edges', fmt(b.cut_edges, 0), fmt(a.cut_edges, 0)],
+      ['Feeder splits', fmt(b.feeder_splits, 0), fmt(a.feeder_splits, 0)],
+      ['Multi-part grids', fmt(b.non_contiguous, 0), fmt(a.non_contiguous, 0)]];
+    Object.keys(a.admin_splits || {}).forEach(function (k) {
+      rows.push(['Admin splits: ' + k, fmt((b.admin_splits || {})[k], 0), fmt(a.admin_splits[k], 0)]);
+    });
+    var t = document.getElementById('replan-table');
+    rows.forEach(function (r, i) {
+      var tr = document.createElement('tr');
+      r.forEach(function (v) { var c = document.createElement(i ? 'td' : 'th'); c.textContent = v; tr.appendChild(c); });
+      t.appendChild(tr);
+    });
+  }
+
   // Load per grid against the target band (target ± (lower bound + balance tolerance)).
   var chart = document.getElementById('chart');
   var ratios = rows.filter(function (r) { return r.target > 0; })
@@ -198,7 +225,9 @@ std::string report_html(const PlanLayers& layers, const std::vector<std::size_t>
         "#grid-table th{{cursor:pointer;background:#f4f4f4;position:sticky;top:0}}td.num{{text-align:right}}\n"
         "</style>\n</head>\n<body>\n<h1>{0}</h1>\n"
         "<h2>Quality measures</h2>\n<table id=\"measures\"></table>\n"
-        "<section id=\"findings-section\" hidden><h2>What the evaluation found</h2>\n<ul id=\"problems\"></ul>\n"
+        "<section id=\"replan-section\" hidden><h2>What the re-plan changed</h2>\n<p id=\"replan-moved\"></p>\n"
+        "<table id=\"replan-table\"></table></section>\n"
+        "<section id=\"findings-section\" hidden><h2>What is wrong with the grids</h2>\n<ul id=\"problems\"></ul>\n"
         "<table id=\"findings\"></table></section>\n"
         "<h2>Load per grid against the target</h2>\n<div id=\"chart\"></div>\n<p id=\"band\"></p>\n"
         "{1}"
