@@ -246,6 +246,13 @@ void add_workload_flags(CLI::App& app, libgrid::PartitionOptions& o, std::vector
         ->capture_default_str()->check(CLI::NonNegativeNumber)->group(l);
 }
 
+std::size_t level_index(const libgrid::Territory& territory, const std::string& name)
+{
+    for (std::size_t l = 0; l < territory.levels.size(); ++l)
+        if (!name.empty() && territory.levels[l].name == name) return l;
+    return libgrid::npos;
+}
+
 void Timings::lap(const std::string& stage)
 {
     const auto now = std::chrono::steady_clock::now();

@@ -110,6 +110,9 @@ struct Timings {
 /// neighbour) are only counted, since they do not change the plan (all are in the report).
 void print_input_issues(const libgrid::ValidationReport& report, std::size_t max_issues);
 
+/// Index of the admin level named `name` (--nest-level), npos for "" or an unknown name.
+std::size_t level_index(const libgrid::Territory& territory, const std::string& name);
+
 /// Output format from its name (gpkg, shp, geojson).
 /// @throws CLI::ValidationError naming --formats for any other name.
 libgrid::Format parse_output_format(const std::string& name);

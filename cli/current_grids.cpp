@@ -75,17 +75,19 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
         if (!grids.grids.empty()) report.merge(libgrid::match_current_grids(l.territory, grids, l.grid_of, keep_new));
     } else {
         const auto source = parse_source(table);
-        auto [rows, table_report] = libgrid::read_grid_table({source, f.transformer_field, f.grid_id_field, f.in.encoding});
+        libgrid::GridTableReadOptions topt;
+        topt.source = source;
+        topt.transformer_field = f.transformer_field;
+        topt.grid_field = f.grid_id_field;
+        topt.encoding = f.in.encoding;
+        auto [rows, table_report] = libgrid::read_grid_table(topt);
         report.merge(table_report);
         if (!rows.rows.empty()) {
             report.merge(libgrid::match_grid_table(l.territory, rows, l.grid_of, keep_new));
             // The managers in force, when the table names them (a plan folder's assignments.csv).
-            const auto managers = libgrid::read_grid_table({source, f.transformer_field, "manager_id", f.in.encoding});
-            std::map<std::string, std::string> grid_by_tx, manager_of;
-            for (const auto& row : rows.rows) grid_by_tx[row.transformer_id] = row.grid_id;
-            for (const auto& row : managers.second.ok() ? managers.first.rows : std::vector<libgrid::GridTableRow>{})
-                if (!row.grid_id.empty() && !grid_by_tx[row.transformer_id].empty())
-                    manager_of.emplace(grid_by_tx[row.transformer_id], row.grid_id);
+            std::map<std::string, std::string> manager_of;
+            for (const auto& row : rows.rows)
+                if (!row.grid_id.empty() && !row.manager_id.empty()) manager_of.emplace(row.grid_id, row.manager_id);
             l.grid_managers.assign(manager_of.begin(), manager_of.end());
         }
     }
@@ -125,18 +127,11 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
     return l;
 }
 
-std::size_t nest_index(const libgrid::Territory& t, const std::string& level)
-{
-    for (std::size_t l = 0; l < t.levels.size(); ++l)
-        if (!level.empty() && t.levels[l].name == level) return l;
-    return libgrid::npos;
-}
-
 /// Verifier findings of a plan: the graph's and the polygons'.
 std::vector<std::string> verify(const Loaded& l, const libgrid::Plan& plan, const std::vector<libgrid::MultiPolygon>& shapes,
                                 const std::string& nest_level)
 {
-    auto verdict = libgrid::verify_plan(l.territory, l.graph.graph, plan, nest_index(l.territory, nest_level));
+    auto verdict = libgrid::verify_plan(l.territory, l.graph.graph, plan, level_index(l.territory, nest_level));
     const auto polygons = libgrid::verify_grid_polygons(l.territory, l.areas.shapes, plan, shapes);
     verdict.problems.insert(verdict.problems.end(), polygons.problems.begin(), polygons.problems.end());
     return verdict.problems;

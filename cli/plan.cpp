@@ -121,9 +121,7 @@ int run_plan(PlanFlags& f)
     const libgrid::Plan plan = libgrid::partition(territory, graph, popt);
     times.lap("partition");
 
-    std::size_t nest_index = libgrid::npos;
-    for (std::size_t l = 0; l < territory.levels.size(); ++l)
-        if (!popt.nest_level.empty() && territory.levels[l].name == popt.nest_level) nest_index = l;
+    const std::size_t nest_index = level_index(territory, popt.nest_level);
     // Stages libgrid does not report itself: announced here so that their line shows the time.
     auto begin_stage = [&](const char* stage) {
         if (const auto cb = progress.callback()) cb(libgrid::Progress{stage, 0.0});

@@ -338,6 +338,7 @@ struct GridTableRow {
     std::string transformer_id; ///< Transformer id.
     std::string grid_id;        ///< Its grid ("" when the row leaves it without one).
     std::int64_t fid = -1;      ///< Feature id (a CSV's data rows count from 1).
+    std::string manager_id;     ///< Its grid's manager ("" when the table has no manager field).
 };
 
 /// A transformer -> grid table as read.
@@ -352,6 +353,9 @@ struct GridTableReadOptions {
     LayerSource source; ///< CSV or any OGR table (a plan folder's assignments.csv reads as is).
     std::string transformer_field = "transformer_id"; ///< Default: "transformer_id".
     std::string grid_field = "grid_id";               ///< Default: "grid_id".
+    /// Manager field, read when the table has it (a plan folder's assignments.csv has
+    /// manager_id). Default: "manager_id".
+    std::string manager_field = "manager_id";
     std::string encoding; ///< Shapefile text encoding when it has no .cpg. Default: "" = GDAL's.
 };
 

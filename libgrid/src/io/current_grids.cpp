@@ -14,20 +14,8 @@
 namespace libgrid {
 namespace {
 
-std::string field_list(OGRLayer& layer)
-{
-    std::string out;
-    const auto* defn = layer.GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-        out += (out.empty() ? "" : ", ") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-    return out.empty() ? "(none)" : out;
-}
-
-std::string text_of(OGRFeature& f, int idx)
-{
-    if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-    return detail::trim(f.GetFieldAsString(idx));
-}
+using detail::field_names;
+using detail::field_text;
 
 /// Opens `src` and finds its layer; problems go to `report` (then the layer is null).
 struct Opened {
@@ -69,18 +57,16 @@ Opened open_layer(const LayerSource& src, const std::string& encoding, const cha
     out.layer = src.layer.empty() ? (out.ds->GetLayerCount() > 0 ? out.ds->GetLayer(0) : nullptr)
                                   : out.ds->GetLayerByName(src.layer.c_str());
     if (!out.layer) {
-        std::string names;
-        for (auto* l : out.ds->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
         report.add(Issue{Severity::error, IssueCode::layer_not_found, src.path, src.layer, "",
                          fmt::format("{} '{}' has no layer '{}'; its layers are: {}", role, src.path, src.layer,
-                                     names.empty() ? "(none)" : names),
+                                     detail::layer_names(*out.ds)),
                          "name one of these layers after the file, as FILE:LAYER"});
         return out;
     }
     if (!src.where.empty() && out.layer->SetAttributeFilter(src.where.c_str()) != OGRERR_NONE) {
         report.add(Issue{Severity::error, IssueCode::field_missing, src.path, out.layer->GetName(), "",
                          fmt::format("filter \"{}\" is not valid OGR SQL for this layer", src.where),
-                         fmt::format("use field names of the layer: {}", field_list(*out.layer))});
+                         fmt::format("use field names of the layer: {}", field_names(*out.layer))});
         out.layer = nullptr;
     }
     return out;
@@ -93,7 +79,7 @@ int required_field(OGRLayer& layer, const std::string& name, const char* flag, c
     const int idx = name.empty() ? -1 : layer.GetLayerDefn()->GetFieldIndex(name.c_str());
     if (idx < 0)
         report.add(Issue{Severity::error, IssueCode::field_missing, file, layer.GetName(), "",
-                         fmt::format("layer has no field '{}'; its fields are: {}", name, field_list(layer)),
+                         fmt::format("layer has no field '{}'; its fields are: {}", name, field_names(layer)),
                          fmt::format("map the right field with {}", flag)});
     return idx;
 }
@@ -144,7 +130,7 @@ std::pair<CurrentGrids, ValidationReport> read_current_grids(const CurrentGridsR
     layer.ResetReading();
     for (auto& feature : layer) {
         const GIntBig fid = feature->GetFID();
-        const std::string id = text_of(*feature, i_id);
+        const std::string id = field_text(*feature, i_id);
         const std::string label = id.empty() ? fmt::format("fid {}", fid) : id;
         if (id.empty()) {
             issue(Severity::error, IssueCode::id_missing, label,
@@ -201,9 +187,11 @@ std::pair<GridTable, ValidationReport> read_grid_table(const GridTableReadOption
     const int i_tx = required_field(layer, o.transformer_field, "--transformer-field", out.file, report);
     const int i_grid = required_field(layer, o.grid_field, "--grid-id-field", out.file, report);
     if (i_tx < 0 || i_grid < 0) return {std::move(out), std::move(report)};
+    const int i_manager = o.manager_field.empty() ? -1 : layer.GetLayerDefn()->GetFieldIndex(o.manager_field.c_str());
     layer.ResetReading();
     for (auto& feature : layer) {
-        GridTableRow row{text_of(*feature, i_tx), text_of(*feature, i_grid), feature->GetFID()};
+        GridTableRow row{field_text(*feature, i_tx), field_text(*feature, i_grid), feature->GetFID(),
+                         field_text(*feature, i_manager)};
         if (row.transformer_id.empty()) {
             report.add(Issue{Severity::error, IssueCode::id_missing, out.file, out.layer,
                              fmt::format("fid {}", row.fid),

@@ -208,6 +208,26 @@ std::string lower(std::string s)
     return s;
 }
 
+std::string field_text(const OGRFeature& feature, int idx)
+{
+    if (idx < 0 || !feature.IsFieldSetAndNotNull(idx)) return {};
+    return trim(feature.GetFieldAsString(idx));
+}
+
+std::string field_names(const OGRFeatureDefn& defn)
+{
+    std::string out;
+    for (int i = 0; i < defn.GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn.GetFieldDefn(i)->GetNameRef());
+    return out.empty() ? "(none)" : out;
+}
+
+std::string layer_names(GDALDataset& dataset)
+{
+    std::string out;
+    for (auto* l : dataset.GetLayers()) out += (out.empty() ? "" : ", ") + std::string(l->GetName());
+    return out.empty() ? "(none)" : out;
+}
+
 bool has_extension(const std::string& path, const char* ext)
 {
     const std::string e = lower(ext);

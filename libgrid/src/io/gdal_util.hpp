@@ -112,6 +112,17 @@ std::string trim(std::string s);
 /// plain decimal notation (no hex, "inf" or "nan"). O(length).
 bool parse_number(std::string_view text, double& value);
 
+/// A field's text, trimmed; "" for a null field or idx < 0. O(length).
+std::string field_text(const OGRFeature& feature, int idx);
+
+/// The field names of a layer definition, ", "-separated; "(none)" without fields. O(fields).
+std::string field_names(const OGRFeatureDefn& defn);
+/// The field names of a layer, as field_names(defn).
+inline std::string field_names(OGRLayer& layer) { return field_names(*layer.GetLayerDefn()); }
+
+/// The layer names of a dataset, ", "-separated; "(none)" without layers. O(layers).
+std::string layer_names(GDALDataset& dataset);
+
 /// Case-insensitive ".ext" check.
 bool has_extension(const std::string& path, const char* ext);
 

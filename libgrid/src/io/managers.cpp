@@ -15,23 +15,10 @@
 namespace libgrid {
 namespace {
 
+using detail::field_names;
+using detail::field_text;
 using detail::parse_number;
 using detail::trim;
-
-std::string text_of(OGRFeature& f, int idx)
-{
-    if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-    return trim(f.GetFieldAsString(idx));
-}
-
-std::string field_list(OGRLayer& layer)
-{
-    std::string out;
-    auto* defn = layer.GetLayerDefn();
-    for (int i = 0; i < defn->GetFieldCount(); ++i)
-        out += (out.empty() ? "" : ", ") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-    return out;
-}
 
 } // namespace
 
@@ -82,8 +69,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
     OGRLayer* layer = src.layer.empty() ? (ds->GetLayerCount() > 0 ? ds->GetLayer(0) : nullptr)
                                         : ds->GetLayerByName(src.layer.c_str());
     if (!layer) {
-        std::string names;
-        for (auto* l : ds->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+        const std::string names = detail::layer_names(*ds);
         issue(Severity::error, IssueCode::layer_not_found, "",
               fmt::format("managers input '{}' has no layer '{}'; its layers are: {}", src.path, src.layer, names),
               "name one of these layers after the file, as FILE:LAYER");
@@ -99,7 +85,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         if (index(name) >= 0) continue;
         fields_ok = false;
         issue(Severity::error, IssueCode::field_missing, "",
-              fmt::format("managers layer has no field '{}'; its fields are: {}", name, field_list(*layer)),
+              fmt::format("managers layer has no field '{}'; its fields are: {}", name, field_names(*layer)),
               fmt::format("map the right field with {}", flag));
     }
     const ManagerFields defaults;
@@ -111,7 +97,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         fields_ok = false;
         issue(Severity::error, IssueCode::field_missing, "",
               fmt::format("managers layer has no field '{}' (given with {}); its fields are: {}", name, flag,
-                          field_list(*layer)),
+                          field_names(*layer)),
               fmt::format("correct {}", flag));
     }
     if (!fields_ok) return {std::move(managers), std::move(report)};
@@ -125,7 +111,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         OGRFeature& f = *feature;
         const GIntBig fid = f.GetFID();
         Manager m;
-        m.id = text_of(f, i_id);
+        m.id = field_text(f, i_id);
         m.source_fid = fid;
         const std::string label = m.id.empty() ? fmt::format("fid {}", fid) : m.id;
         bool bad = false;
@@ -139,19 +125,19 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
         else if (auto [it, inserted] = seen.try_emplace(m.id, fid); !inserted)
             fail(IssueCode::id_duplicate, fmt::format("manager id '{}' is also used by feature fid {}", m.id, it->second),
                  "give each manager a unique id (one line per person)");
-        m.name = text_of(f, i_name);
-        m.phone = text_of(f, i_phone);
-        m.station_id = text_of(f, i_station);
+        m.name = field_text(f, i_name);
+        m.phone = field_text(f, i_phone);
+        m.station_id = field_text(f, i_station);
         if (m.station_id.empty())
             fail(IssueCode::station_unknown, fmt::format("manager has no station (field '{}' is empty)", fm.station),
                  "fill in the business station whose grids the manager may hold");
-        const std::string cap = text_of(f, i_cap);
+        const std::string cap = field_text(f, i_cap);
         if (!parse_number(cap, m.capacity) || !(m.capacity > 0))
             fail(IssueCode::manager_field_invalid,
                  cap.empty() ? fmt::format("capacity (field '{}') is missing", fm.capacity)
                              : fmt::format("capacity '{}' (field '{}') is not a number > 0", cap, fm.capacity),
                  "give the largest load (customers by default) the manager can carry");
-        const std::string maxg = text_of(f, i_max);
+        const std::string maxg = field_text(f, i_max);
         double mg = 0.0;
         if (!maxg.empty()) {
             if (!parse_number(maxg, mg) || mg < 1 || mg != std::floor(mg) || mg > 1e9)
@@ -174,7 +160,7 @@ std::pair<std::vector<Manager>, ValidationReport> read_managers(const ManagerRea
             }
         }
         if (!m.has_base && i_x >= 0 && i_y >= 0) {
-            const std::string xt = text_of(f, i_x), yt = text_of(f, i_y);
+            const std::string xt = field_text(f, i_x), yt = field_text(f, i_y);
             if (!xt.empty() || !yt.empty()) {
                 if (parse_number(xt, m.base.x) && parse_number(yt, m.base.y))
                     m.has_base = true;

@@ -22,15 +22,7 @@ namespace {
 using detail::GdalErrorCapture;
 using detail::SrsPtr;
 
-std::string join_names(const OGRFeatureDefn& defn)
-{
-    std::string out;
-    for (int i = 0; i < defn.GetFieldCount(); ++i) {
-        if (i) out += ", ";
-        out += defn.GetFieldDefn(i)->GetNameRef();
-    }
-    return out.empty() ? "(none)" : out;
-}
+std::string join_names(const OGRFeatureDefn& defn) { return detail::field_names(defn); }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -79,12 +71,7 @@ GDALDatasetUniquePtr open_vector(const std::string& path, const char* role, cons
     return ds;
 }
 
-std::string layer_names(GDALDataset& ds)
-{
-    std::string out;
-    for (auto* l : ds.GetLayers()) out += (out.empty() ? "" : ", ") + std::string(l->GetName());
-    return out.empty() ? "(none)" : out;
-}
+using detail::layer_names;
 
 } // namespace
 

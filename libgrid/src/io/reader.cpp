@@ -65,11 +65,7 @@ struct InputLayer {
 };
 
 /// Raw value of a feature's field as text ("" when null or unset).
-std::string field_text(OGRFeature& f, int idx)
-{
-    if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) return {};
-    return trim(f.GetFieldAsString(idx));
-}
+using detail::field_text;
 
 std::string feature_label(const std::string& id, GIntBig fid)
 {
