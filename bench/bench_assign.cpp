@@ -7,6 +7,7 @@
 // (continuity must come out at 100%). --roster-out writes the roster as a GeoPackage point layer
 // for `grid-partition plan --managers`.
 #include "bench_util.hpp"
+#include "synth_territory.hpp"
 
 #include <libgrid/assign.hpp>
 #include <libgrid/graph.hpp>
@@ -142,26 +143,9 @@ int main(int argc, char** argv)
     CLI11_PARSE(app, argc, argv);
 
     fs::path dir = cache.empty() ? fs::temp_directory_path() / fmt::format("bench-assign-{}", ::getpid()) : fs::path(cache);
-    if (!fs::exists(dir / ".complete")) {
-        const std::string cmd = fmt::format("'{}' --transformers {} --stations {} --customers-total {} --seed {} --out '{}' >/dev/null",
-                                            SYNTH_CITY, transformers, stations, customers, seed, dir.string());
-        fmt::print("generating: {}\n", cmd);
-        std::fflush(stdout);
-        if (std::system(cmd.c_str()) != 0) {
-            fmt::print(stderr, "synth-city failed\n");
-            return 1;
-        }
-        std::ofstream(dir / ".complete") << cmd << "\n";
-    }
-    libgrid::ReadOptions ro;
-    ro.transformers = {(dir / "transformers.gpkg").string(), "transformers", "", ""};
-    ro.feeders = {{(dir / "feeders.gpkg").string(), "feeder_edges", "", ""}};
-    ro.boundaries = {{(dir / "boundaries.gpkg").string(), "", "", ""}};
-    ro.fields.node = "hv_bus";
-    auto [territory, report] = libgrid::read_inputs(ro);
-    report.merge(libgrid::validate(territory));
-    const auto areas = libgrid::build_service_areas(territory, report);
-    const auto graph = libgrid::build_adjacency(territory, areas, report);
+    auto synth = bench::synth_territory(dir, transformers, stations, customers, seed);
+    auto& territory = synth.territory;
+    const auto& graph = synth.graph;
     libgrid::PartitionOptions po;
     po.grids = grids;
     po.seed = seed;

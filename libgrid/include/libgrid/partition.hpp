@@ -209,7 +209,8 @@ struct ReplanResult {
 /// Re-plans current grids under a hard budget on what moves: starting from `current` (a grid id
 /// per transformer, "" for new transformers, which join the lightest neighbouring grid, or a new
 /// grid where no grid borders them), it moves border transformer areas, one hop or along short
-/// chains of neighbouring grids, only where that brings grids outside the balance tolerance (or
+/// chains of neighbouring grids (then the partitioner's deeper chains, which also swap two
+/// areas), only where that brings grids outside the balance tolerance (or
 /// their station's accepted deviation, when larger) toward their station's target, never disconnecting a grid and never spending more than the
 /// budget (a transformer moved back costs nothing). Among moves of equal effect it prefers those
 /// that keep feeders, communities and current managers together. Grid ids are kept. An

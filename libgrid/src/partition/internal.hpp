@@ -6,6 +6,12 @@
 #include <string>
 #include <vector>
 
+namespace libgrid {
+struct Territory;
+struct AdjacencyGraph;
+struct PartitionOptions;
+} // namespace libgrid
+
 namespace libgrid::detail {
 
 /// Lower bound on max |part / target - 1| for `parts` parts of these atoms (see bound.cpp).
@@ -117,6 +123,18 @@ struct RegionBound {
     const char* kind = "region load over its grids"; ///< See RegionResult::bound_kind.
 };
 RegionBound region_bound(const RegionGraph& graph, std::size_t parts, double target);
+
+/// A region partition() plans on its own (a connected piece of a station, or of a nest unit):
+/// its station's index (in Plan::stations order), its transformers (ascending) and its graph in
+/// their order.
+struct PlannedRegion {
+    std::size_t station = 0;
+    std::vector<std::uint32_t> vertices;
+    RegionGraph graph;
+};
+/// The regions and region graphs partition() would plan for these options (partition.cpp).
+std::vector<PlannedRegion> planned_regions(const Territory& territory, const AdjacencyGraph& graph,
+                                           const PartitionOptions& options);
 
 /// Partitions a connected region into K connected parts: recursive spanning-tree bisection,
 /// then contiguity-preserving balance moves and pair re-splits, then compactness moves within

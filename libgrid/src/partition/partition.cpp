@@ -178,14 +178,8 @@ public:
             throw Error(ErrorCode::invalid_argument,
                         fmt::format("partition: evaluate got {} grid ids and a graph of {} vertices for {} transformers",
                                     grid_of.size(), m_graph.num_vertices(), m_n));
-        check_numbers();
         if (m_n == 0) throw Error(ErrorCode::invalid_input, "partition: the territory has no transformer");
-        m_plan.load = compute_loads(m_t, m_o.workload);
-        find_stations();
-        find_nest_level();
-        build_costs();
-        build_regions();
-        index_regions();
+        prepare_regions();
         m_evaluating = true;
         take_grids(grid_of);
         bound_regions();
@@ -193,7 +187,31 @@ public:
         return std::move(m_plan);
     }
 
+    /// The regions run() plans one by one, with their graphs (loads and cut costs of these
+    /// options), for the re-planner's chains.
+    std::vector<detail::PlannedRegion> regions()
+    {
+        prepare_regions();
+        std::vector<detail::PlannedRegion> out;
+        for (std::size_t r = 0; r < m_regions.size(); ++r)
+            out.push_back({m_regions[r].station, m_regions[r].vertices, region_graph(r)});
+        return out;
+    }
+
 private:
+    /// Loads, stations, nest units, cut costs and regions (indexed) for the options: what
+    /// evaluate() and regions() start from.
+    void prepare_regions()
+    {
+        check_numbers();
+        m_plan.load = compute_loads(m_t, m_o.workload);
+        find_stations();
+        find_nest_level();
+        build_costs();
+        build_regions();
+        index_regions();
+    }
+
     /// The given grids, numbered in order of first appearance; each belongs to the station
     /// (and nest unit, and region) holding most of its load (of its transformers when it has
     /// no load), lowest index on ties. A grid over several is one finding of the evaluation.
@@ -805,6 +823,12 @@ Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, con
                     const PartitionOptions& options)
 {
     return Planner(territory, graph, options).evaluate(grid_of);
+}
+
+std::vector<detail::PlannedRegion> detail::planned_regions(const Territory& territory, const AdjacencyGraph& graph,
+                                                           const PartitionOptions& options)
+{
+    return Planner(territory, graph, options).regions();
 }
 
 std::vector<std::uint32_t> partition_graph(const CsrGraph& graph, const GraphPartitionOptions& options)

@@ -15,7 +15,8 @@
 // starts from gets closer to the target, no part in the middle ends further outside the band
 // than it was, the last part ends closer to the target than the start was (the largest
 // deviation never rises), and the summed excess over the band of the parts on it strictly
-// falls, so the phase ends. Hops are applied from the far end (or else from the start), each
+// falls, so the phase ends. With a budget on moves (replan()), chains over it are not taken and
+// the cheapest of equal excess wins. Hops are applied from the far end (or else from the start), each
 // checked for contiguity at the moment it is made; a chain that would break a part is undone
 // whole.
 #include "partition/phase.hpp"
@@ -39,12 +40,14 @@ struct Node {
     std::uint32_t take;   ///< Atom moving from `part` into the parent's part (no_part: none).
     double delta;         ///< Net load the hop brings into `part`.
     double cut;           ///< Sum of the hops' cut-cost changes (approximate: on today's state).
+    double price;         ///< Sum of the hops' move prices (PartitionState::set_homes()).
 };
 
 /// A candidate chain, by its last node.
 struct Candidate {
     std::uint32_t end;
     double excess; ///< Sum over its parts of the excess over the band after the chain.
+    double price;  ///< Budget it spends (0 without a budget).
     double cut;
 };
 
@@ -124,7 +127,7 @@ private:
         m_nodes.clear();
         m_seen.clear();
         m_found.clear();
-        m_nodes.push_back(Node{s, no_part, no_part, no_part, 0.0, 0.0});
+        m_nodes.push_back(Node{s, no_part, no_part, no_part, 0.0, 0.0, 0.0});
         std::size_t layer_begin = 0;
         for (std::uint32_t depth = 0; depth < m_max_depth && layer_begin < m_nodes.size() && m_budget > 0; ++depth) {
             const std::size_t layer_end = m_nodes.size();
@@ -137,6 +140,7 @@ private:
         }
         std::sort(m_found.begin(), m_found.end(), [](const Candidate& a, const Candidate& b) {
             if (a.excess != b.excess) return a.excess < b.excess;
+            if (a.price != b.price) return a.price < b.price;
             if (a.cut != b.cut) return a.cut < b.cut;
             return a.end < b.end;
         });
@@ -196,6 +200,11 @@ private:
         const double delta = (v != no_part ? m_state.weight(v) : 0.0) - (u != no_part ? m_state.weight(u) : 0.0);
         if (delta == 0.0) return;
         if ((v != no_part && atom_used(i, v)) || (u != no_part && atom_used(i, u))) return;
+        // Within the budget on moves, when there is one (each atom moves once per chain, so
+        // the prices on today's state add up exactly).
+        const double price = node.price + (v != no_part ? m_state.move_price(v, h) : 0.0) +
+                             (u != no_part ? m_state.move_price(u, g) : 0.0);
+        if (price > m_state.budget_left() + 1e-9) return;
         const double after_g = through - delta;
         if (g == s) {
             // The start must get closer to the target.
@@ -222,7 +231,7 @@ private:
         if (u != no_part) cut += m_state.move_cost(u, g);
         if (v != no_part && u != no_part) cut += 2.0 * m_state.edge_cost(v, u); // their edge stays cut
         const auto child = static_cast<std::uint32_t>(m_nodes.size());
-        m_nodes.push_back(Node{h, i, v, u, delta, cut});
+        m_nodes.push_back(Node{h, i, v, u, delta, cut, price});
         // h as the end of the chain: it keeps what the hop brings. It may end outside the band
         // when the chain still lowers the parts' summed excess over the band and h stays
         // closer to the target than the start was (so the largest deviation never rises).
@@ -239,7 +248,7 @@ private:
             before += excess(m_state.load(pj.part));
             j = parent;
         }
-        if (sum < before - min_gain) m_found.push_back(Candidate{child, sum, cut});
+        if (sum < before - min_gain) m_found.push_back(Candidate{child, sum, price, cut});
     }
 
     /// True when v has a link to an atom of part p other than `besides`.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace libgrid::detail {
 
@@ -52,8 +54,24 @@ double PartitionState::cut_cost() const noexcept
     return 0.5 * c;
 }
 
+void PartitionState::set_homes(std::vector<std::uint32_t> home, std::vector<double> price, double budget)
+{
+    m_home = std::move(home);
+    m_price = std::move(price);
+    m_budget = budget;
+    m_spent = 0.0;
+    for (std::uint32_t v = 0; v < m_n && !m_home.empty(); ++v)
+        if (m_home[v] != no_part && m_part[v] != m_home[v]) m_spent += m_price[v];
+}
+
+double PartitionState::budget_left() const noexcept
+{
+    return m_home.empty() ? std::numeric_limits<double>::infinity() : m_budget - m_spent;
+}
+
 void PartitionState::move(std::uint32_t v, std::uint32_t to)
 {
+    m_spent += move_price(v, to);
     const std::uint32_t from = m_part[v];
     auto& src = m_members[from];
     const std::uint32_t last = src.back();

@@ -68,6 +68,21 @@ public:
     /// Cost of the entry v-u, 0 when they are not adjacent.
     double edge_cost(std::uint32_t v, std::uint32_t u) const noexcept;
 
+    /// A budget on what moves (replan()): atom v costs `price[v]` while it is outside its
+    /// `home[v]` part (no_part: it costs nothing anywhere), and the phases that respect it (the
+    /// chains) keep the summed price of the atoms away from home within `budget`. Call after
+    /// assign().
+    void set_homes(std::vector<std::uint32_t> home, std::vector<double> price, double budget);
+    /// Budget spent by moving v to part `to` (negative when it goes back home; 0 with no homes).
+    double move_price(std::uint32_t v, std::uint32_t to) const noexcept
+    {
+        if (m_home.empty() || m_home[v] == no_part) return 0.0;
+        return m_price[v] * (static_cast<double>(to != m_home[v]) - static_cast<double>(m_part[v] != m_home[v]));
+    }
+    /// Budget left: +infinity with no homes.
+    double budget_left() const noexcept;
+    bool has_homes() const noexcept { return !m_home.empty(); }
+
     /// Change clock: every move stamps both parts (assign() stamps all); phases use it to skip
     /// parts whose surroundings have not changed since they last found nothing to do. It
     /// never goes back, so a stamp taken before assign() is never mistaken for a current one.
@@ -86,6 +101,10 @@ private:
     std::vector<std::uint32_t> m_slot; ///< Position of each atom in its part's member list.
     std::vector<std::uint64_t> m_changed;
     std::uint64_t m_clock = 1;
+    // Budget on moves (set_homes()).
+    std::vector<std::uint32_t> m_home;
+    std::vector<double> m_price;
+    double m_budget = 0.0, m_spent = 0.0;
     // Scratch of stays_connected().
     std::vector<std::uint32_t> m_stamp, m_nbr, m_queue;
     std::vector<char> m_flag;
