@@ -35,6 +35,7 @@ struct CurrentFlags {
     std::string out;
     std::size_t max_issues = 20;
     bool skip_invalid = false, quiet = false;
+    bool maps = false; // --maps: render OUT/maps after writing (a re-plan adds the moved areas' sheets)
 };
 
 /// The territory with each transformer's current grid, its service areas and graph.
@@ -199,6 +200,7 @@ int run_evaluate(CurrentFlags& f)
                problems.size(),
                rejected ? fmt::format("; {} transformers in no grid or rejected (see rejected.csv)", rejected)
                         : std::string());
+    if (f.maps) return render_plan_maps(f.out, f.quiet);
     return exit_ok;
 }
 
@@ -290,6 +292,7 @@ int run_replan(CurrentFlags& f)
                result.plan.num_grids(), rp.moved_transformers,
                missed ? fmt::format("; WARNING: {} stations still outside the balance tolerance (named above)", missed)
                       : std::string());
+    if (f.maps) return render_plan_maps(f.out, f.quiet);
     return exit_ok;
 }
 
@@ -312,6 +315,10 @@ void add_common_flags(CLI::App& app, CurrentFlags& f)
     app.add_flag("--skip-invalid", f.skip_invalid, "Use the valid transformers and list the others")->group(out);
     app.add_option("--max-issues", f.max_issues, "Issues printed per kind (all go to the report)")
         ->capture_default_str()->group(out);
+    app.add_flag("--maps", f.maps,
+                 "Also draw the grid maps into OUT/maps (as grid-partition render; a re-plan adds a sheet per station "
+                 "of the areas it moved)")
+        ->group(out);
     app.add_flag("--quiet,-q", f.quiet, "No progress on stderr")->group(out);
 }
 

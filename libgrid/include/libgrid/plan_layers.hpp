@@ -49,11 +49,21 @@ struct PlanAdminUnit {
     MultiPolygon shape; ///< Polygon in the metric CRS (metres).
 };
 
+/// A transformer area a re-plan moved (layer `moved_areas` of a re-plan's grids.gpkg).
+struct PlanMovedArea {
+    std::string transformer_id; ///< Transformer.
+    std::string from_grid;      ///< Grid it was in.
+    std::string to_grid;        ///< Grid it is in now.
+    double customers = 0.0;     ///< Its customers.
+    MultiPolygon shape;         ///< Its service area in the metric CRS (metres).
+};
+
 /// A written plan, read back for drawing.
 struct PlanLayers {
     std::vector<PlanGridFeature> grids;               ///< In the file's order.
     std::vector<PlanTransformerFeature> transformers; ///< In the file's order.
     std::vector<PlanAdminUnit> admin_units;           ///< Empty when the plan has none.
+    std::vector<PlanMovedArea> moved;                 ///< Empty unless the plan is a re-plan.
     /// Name of the metric CRS the coordinates are in (e.g. "WGS 84 / UTM zone 33N"), or
     /// "local" for a plan without georeference (planar metres as written).
     std::string crs_name;
@@ -71,8 +81,8 @@ struct PlanLayersOptions {
     bool admin_units = true;  ///< Read the admin_units layer when present. Default: true.
 };
 
-/// Reads `<plan_dir>/grids.gpkg` (layers `grids` and `transformers`; `admin_units` when
-/// present) into a PlanLayers: the one reader of a plan's layers for maps, report.html and
+/// Reads `<plan_dir>/grids.gpkg` (layers `grids` and `transformers`; `admin_units` and
+/// `moved_areas` when present) into a PlanLayers: the one reader of a plan's layers for maps, report.html and
 /// load_locator(). Coordinates are brought to a metric CRS (see PlanLayersOptions::work_crs); a
 /// layer without CRS is taken as planar metres. NULL text fields read as "". O(vertices).
 /// @throws Error(io_open) when the folder or its grids.gpkg cannot be opened, Error(io_layer)

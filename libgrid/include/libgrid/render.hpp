@@ -68,7 +68,8 @@ enum class MapLevel {
 
 /// One map to draw: a set of grids and how to name it.
 struct MapSpec {
-    std::string level;  ///< "station", "branch" or "overview" (also the file-name prefix).
+    std::string level;  ///< "station", "branch", "changes" (a re-plan's moved areas over a
+                        ///< station's grids) or "overview" (also the file-name prefix).
     std::string id;     ///< Station or branch id ("" for the overview).
     std::string title;  ///< Title line, e.g. "Station S1".
     std::vector<std::size_t> grids; ///< Indices into PlanLayers::grids.
@@ -92,7 +93,8 @@ struct RenderedMap {
 };
 
 /// The maps to draw for a plan: one per station (sorted by id), one per branch when grids carry
-/// branch ids (`level` branch or all), and an overview (`level` all). Grids without station
+/// branch ids (`level` branch or all), for a re-plan one "changes" map per station that areas
+/// moved into (`level` station or all), and an overview (`level` all). Grids without station
 /// form the station map with id "". Leader lines are on for station and branch maps of at most
 /// 500 grids; the overview labels only the grids that hold their id. Complexity: O(grids log grids).
 std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level);

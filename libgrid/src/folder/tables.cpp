@@ -19,6 +19,7 @@ const std::vector<std::pair<std::string, std::string>> shp_names{
     {"transformer_id", "transf_id"}, {"transformers", "n_transf"},  {"feeders", "n_feeders"},
     {"admin_units", "n_units"},      {"polsby_popper", "polsbypop"}, {"mean_distance_m", "mean_dist"},
     {"manager_name", "mgr_name"},    {"manager_phone", "mgr_phone"}, {"current_manager", "cur_mgr"},
+    {"from_manager", "from_mgr"},    {"to_manager", "to_mgr"},
 };
 
 FieldValue text_or_null(const std::string& v) { return v.empty() ? FieldValue{} : FieldValue{v}; }
@@ -35,6 +36,34 @@ std::unordered_map<std::string, const Manager*> managers_by_id(const PlanFolder&
 std::string share_text(double kept, double known)
 {
     return known > 0 ? number_text(std::round(kept / known * 1e6) / 1e6) : std::string();
+}
+
+/// Layer `moved_areas`: the service area of every transformer a re-plan moved, with where it
+/// went and who had it, to see on the map what changes for whom.
+FeatureTable moved_areas_table(const PlanFolder& f)
+{
+    FeatureTable out{"moved_areas",
+                     GeometryKind::polygon,
+                     {{"transformer_id", FieldType::text},
+                      {"customers", FieldType::real},
+                      {"from_grid", FieldType::text},
+                      {"to_grid", FieldType::text},
+                      {"from_manager", FieldType::text},
+                      {"to_manager", FieldType::text}},
+                     {},
+                     {},
+                     {},
+                     {}};
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < f.territory.transformers.size(); ++i) index.emplace(f.territory.transformers[i].id, i);
+    for (const auto& m : f.report.replan->changes) {
+        const auto it = index.find(m.transformer_id);
+        if (it == index.end()) continue; // not in the territory: nothing to draw
+        out.rows.push_back({m.transformer_id, m.customers, m.from_grid, m.to_grid, text_or_null(m.from_manager),
+                            text_or_null(m.to_manager)});
+        out.polygons.push_back(f.areas[it->second]);
+    }
+    return out;
 }
 
 } // namespace
@@ -98,7 +127,9 @@ std::vector<FeatureTable> layer_tables(const PlanFolder& f)
         sa.rows.push_back(std::move(row));
         sa.polygons.push_back(f.areas[i]);
     }
-    return {std::move(grids), std::move(tx), std::move(sa)};
+    std::vector<FeatureTable> out{std::move(grids), std::move(tx), std::move(sa)};
+    if (f.report.replan) out.push_back(moved_areas_table(f));
+    return out;
 }
 
 void use_short_names(std::vector<FeatureTable>& tables, bool shp)

@@ -10,7 +10,8 @@
 
 namespace libgrid::folder {
 
-/// Layers `grids`, `transformers` and `service_areas` (long column names).
+/// Layers `grids`, `transformers` and `service_areas`, and `moved_areas` for a re-plan (long
+/// column names).
 std::vector<FeatureTable> layer_tables(const PlanFolder& folder);
 
 /// Renames long column names to readable 10-character Shapefile names (shp) or back.

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> folder_files(const std::vector<Format>& formats)
 {
     std::vector<std::string> out{"assignments.csv", "report.json", "rejected.csv", "managers.csv", "contacts.csv"};
-    const auto layers = folder::layer_file_names("grids", {"grids", "transformers", "service_areas"}, formats);
+    const auto layers = folder::layer_file_names("grids", {"grids", "transformers", "service_areas", "moved_areas"}, formats);
     out.insert(out.end(), layers.begin(), layers.end());
     return out;
 }
@@ -47,7 +47,7 @@ std::vector<std::string> earlier_plan_files(const std::string& dir)
         else if (name == "shp") formats.push_back(Format::shp);
         else if (name == "geojson") formats.push_back(Format::geojson);
     if (formats.empty()) formats.push_back(Format::gpkg);
-    auto files = folder::layer_file_names("grids", {"grids", "transformers", "service_areas"}, formats);
+    auto files = folder::layer_file_names("grids", {"grids", "transformers", "service_areas", "moved_areas"}, formats);
     if (earlier.managers) files.insert(files.end(), {"managers.csv", "contacts.csv"});
     files.insert(files.end(), {"report.html", "grids.qml"});
     return files;

@@ -210,6 +210,22 @@ PlanLayers read_plan_layers(const std::string& plan_dir, const PlanLayersOptions
         for (auto& u : out.admin_units) collect(u.shape, pts);
         transform_points(ct.get(), pts, "layer 'admin_units' of '" + path + "'");
     }
+
+    if (OGRLayer* moved = ds->GetLayerByName("moved_areas")) {
+        const int m_id = field_index(*moved, "transformer_id"), m_from = field_index(*moved, "from_grid"),
+                  m_to = field_index(*moved, "to_grid"), m_cust = field_index(*moved, "customers");
+        moved->ResetReading();
+        for (auto& feature : *moved) {
+            PlanMovedArea m{text_of(*feature, m_id), text_of(*feature, m_from), text_of(*feature, m_to),
+                            number_of(*feature, m_cust), {}};
+            if (const OGRGeometry* geom = feature->GetGeometryRef()) m.shape = detail::to_multipolygon(*geom);
+            out.moved.push_back(std::move(m));
+        }
+        const auto ct = to_work(*moved);
+        std::vector<Point*> pts;
+        for (auto& m : out.moved) collect(m.shape, pts);
+        transform_points(ct.get(), pts, "layer 'moved_areas' of '" + path + "'");
+    }
     return out;
 }
 

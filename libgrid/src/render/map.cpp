@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace libgrid {
@@ -168,6 +169,7 @@ struct Layout {
     std::vector<std::size_t> grids, context;
     std::vector<PageRings> grid_rings, context_rings;
     std::vector<PageRings> admin_rings;
+    std::vector<PageRings> moved_rings; // a "changes" map: the areas moved into its grids
     PageRings station_borders; // segments between stations (and the territory's outline)
     std::vector<Point> transformer_dots;
     std::vector<Label> labels;
@@ -469,6 +471,16 @@ Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& col
     if (opt.admin_borders)
         for (const auto& u : layers.admin_units)
             if (boxes_meet(bounds(u.shape), window)) lay.admin_rings.push_back(lay.rings(u.shape));
+    double moved_customers = 0.0;
+    if (map.level == "changes") {
+        std::map<std::string, char> ids;
+        for (const std::size_t g : lay.grids) ids[layers.grids[g].grid_id] = 1;
+        for (const auto& m : layers.moved)
+            if (ids.count(m.to_grid)) {
+                lay.moved_rings.push_back(lay.rings(m.shape));
+                moved_customers += m.customers;
+            }
+    }
     if (opt.transformers) {
         std::map<std::string, char> ids;
         for (const std::size_t g : lay.grids) ids[layers.grids[g].grid_id] = 1;
@@ -493,6 +505,10 @@ Layout make_layout(const PlanLayers& layers, const std::vector<std::size_t>& col
     lay.id_prefix = fmt::format("m{:08x}-", h);
     lay.subtitle = fmt::format("{} grids · {} customers · {}", with_commas(static_cast<double>(lay.grids.size())),
                                with_commas(lay.customers), lay.date);
+    if (map.level == "changes")
+        lay.subtitle = fmt::format("{} transformer areas moved · {} customers · {} grids · {}",
+                                   with_commas(static_cast<double>(lay.moved_rings.size())), with_commas(moved_customers),
+                                   with_commas(static_cast<double>(lay.grids.size())), lay.date);
     place_labels(lay, layers, map, opt, tm);
     return lay;
 }
@@ -546,6 +562,13 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
                  {"data-station", layers.grids[g].station_id}});
     }
     cv.end_group();
+    const Rgba moved_fill{0.55, 0.05, 0.05, 0.55};
+    const Stroke moved_line{rgb(0x8B0000), 0.8, {}};
+    if (!lay.moved_rings.empty()) {
+        cv.begin_group({{"class", "moved"}});
+        for (const auto& r : lay.moved_rings) cv.path(r, true, &moved_fill, &moved_line, {{"class", "moved-area"}});
+        cv.end_group();
+    }
     if (!lay.station_borders.empty()) {
         const Stroke station{ink, 1.6, {}, true};
         cv.begin_group({{"class", "station-borders"}});
@@ -622,6 +645,13 @@ void draw(const Layout& lay, const PlanLayers& layers, const std::vector<std::si
         y += 13;
     }
     if (!lay.admin_rings.empty()) legend_line(Stroke{muted, 0.5, {2.0, 1.5}}, "Admin unit border");
+    if (!lay.moved_rings.empty()) {
+        cv.path(rect_rings({x, y - 8, sw, 9}), true, &moved_fill, &moved_line);
+        cv.text({text_x, y}, "Transformer area the re-plan moved", 7.5, Weight::normal, ink);
+        y += 10;
+        cv.text({text_x, y}, "into the grid it lies in", 7.5, Weight::normal, ink);
+        y += 13;
+    }
     if (!lay.transformer_dots.empty()) {
         cv.circle({x + sw / 2, y - 3}, 1.2, &ink, nullptr);
         cv.text({text_x, y}, "Transformer", 7.5, Weight::normal, ink);
@@ -732,6 +762,20 @@ std::vector<MapSpec> plan_maps(const PlanLayers& layers, MapLevel level)
     if (level == MapLevel::branch || level == MapLevel::all)
         for (const auto& [id, grids] : branches)
             out.push_back({"branch", id, "Branch " + id, grids, true, grids.size() <= max_leader_grids});
+    // A re-plan: per station, a sheet of the areas moved into its grids.
+    if ((level == MapLevel::station || level == MapLevel::all) && !layers.moved.empty()) {
+        std::map<std::string, std::string> station_of;
+        for (const auto& g : layers.grids) station_of.emplace(g.grid_id, g.station_id);
+        std::set<std::string> moved_into;
+        for (const auto& m : layers.moved)
+            if (const auto it = station_of.find(m.to_grid); it != station_of.end()) moved_into.insert(it->second);
+        for (const auto& [id, grids] : stations)
+            if (moved_into.count(id))
+                out.push_back({"changes", id,
+                               (id.empty() ? std::string("Grids without a station") : "Station " + id) +
+                                   ": what the re-plan moved",
+                               grids, true, grids.size() <= max_leader_grids});
+    }
     if (level == MapLevel::all && !layers.grids.empty()) {
         // Too many grids for leader lines to help: only the labels that fit inside are drawn.
         MapSpec all{"overview", "", "All grids", {}, false, false};
