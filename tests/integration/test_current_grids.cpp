@@ -246,7 +246,7 @@ TEST_CASE("replan brings grown grids back toward target within a hard budget, ke
     CHECK(contains(bad.err + bad.out, "--max-moved"));
 }
 
-TEST_CASE("replan gives a grown station the grids its target load asks for, splitting its heaviest grid")
+TEST_CASE("replan gives a grown station the grids its target load asks for, filled from its heaviest grids")
 {
     TempDir d;
     const std::string before = lattice(d, "before.csv", false), after = lattice(d, "after.csv", true, "40");

@@ -176,8 +176,9 @@ Plan evaluate_grids(const Territory& territory, const AdjacencyGraph& graph, con
 struct ReplanOptions {
     /// Balance tolerance, workload, nest level and the weights that say which transformers
     /// belong together (feeders, communities, current managers). With `target_load`, a station
-    /// whose load over it (rounded) asks for more grids than it has gets them: each split off its
-    /// heaviest grid, within the budget. Default: partition()'s.
+    /// whose load over it (rounded) asks for more grids than it has gets them: each started from
+    /// one area of a heaviest grid and filled from the grids around it, within the budget.
+    /// Default: partition()'s.
     PartitionOptions partition;
     /// Hard budget: the share of the moved measure (customers, or transformers) that may change
     /// grid, 0..1. Default: 0.05 (5%).

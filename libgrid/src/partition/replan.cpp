@@ -128,9 +128,12 @@ public:
     }
 
     /// Where a station's load over `target_load` (rounded) asks for more grids than it has, each
-    /// new grid is split off the heaviest grid of the station (a connected part of about half
-    /// its load, grown from its far end; the rest must stay connected), within the budget; the
-    /// chains of run() then fill both from their neighbours. Returns the grids made.
+    /// new grid starts from one area of a different heaviest grid of the station (seed_of(): the
+    /// area bordering the most surplus), within the budget; the chains of run() and polish()
+    /// then fill it from the overloaded grids around it, one hop each. (Splitting the heaviest
+    /// grid in halves instead left two grids half empty to fill through longer chains: on the
+    /// prefecture with 27 new grids it spent the whole 5% and ended at 6.94%, against 2.31%.)
+    /// Returns the grids made.
     std::size_t grow(double target_load)
     {
         if (!(target_load > 0)) return 0;
@@ -148,7 +151,7 @@ public:
                         x = g;
                 if (x == none) break;
                 tried.insert(x);
-                const auto part = half_of(x);
+                const auto part = seed_of(x);
                 double cost = 0.0;
                 for (const auto v : part) cost += m_cost[v] * static_cast<double>(m_plan.grid_of[v] == m_origin[v]);
                 if (part.empty() || m_spent + cost > m_budget + 1e-9) continue;
@@ -213,17 +216,30 @@ public:
     /// the budget left. Worst region first.
     void polish(const std::vector<detail::PlannedRegion>& regions, const PartitionOptions& po)
     {
-        std::vector<std::pair<double, std::size_t>> order;
-        for (std::size_t r = 0; r < regions.size(); ++r) {
-            double worst = 0.0;
-            for (const auto v : regions[r].vertices) {
-                const auto x = m_plan.grid_of[v];
-                worst = std::max(worst, excess(x, m_plan.grid_load[x]) / m_plan.grid_target[x]);
+        // Two passes: first each region may spend a share of the budget left in proportion to
+        // its grids' excess (so that the first station cannot starve the others), then what
+        // is left goes to the regions still outside their band, worst first.
+        for (int pass = 0; pass < 2; ++pass) {
+            std::vector<std::tuple<double, std::size_t, double>> order; // (-worst, region, need)
+            double needs = 0.0;
+            for (std::size_t r = 0; r < regions.size(); ++r) {
+                double worst = 0.0, need = 0.0;
+                std::set<std::uint32_t> seen;
+                for (const auto v : regions[r].vertices) {
+                    const auto x = m_plan.grid_of[v];
+                    if (!seen.insert(x).second) continue;
+                    const double e = excess(x, m_plan.grid_load[x]);
+                    worst = std::max(worst, e / m_plan.grid_target[x]);
+                    need += e;
+                }
+                if (worst > 0) order.emplace_back(-worst, r, need);
+                needs += need;
             }
-            if (worst > 0) order.emplace_back(-worst, r);
+            std::sort(order.begin(), order.end());
+            const double left = m_budget - m_spent;
+            for (const auto& [neg_worst, r, need] : order)
+                polish_region(regions[r], po, r, pass == 0 && needs > 0 ? left * need / needs : m_budget - m_spent);
         }
-        std::sort(order.begin(), order.end());
-        for (const auto& [neg_worst, r] : order) polish_region(regions[r], po, r);
     }
 
     const Plan& plan() const { return m_plan; }
@@ -240,7 +256,8 @@ private:
         return std::max({0.0, load - hi(x) - 1e-9 * hi(x), lo(x) - load - 1e-9 * hi(x)});
     }
 
-    void polish_region(const detail::PlannedRegion& region, const PartitionOptions& po, std::size_t r)
+    /// polish() on one region, spending at most `allowance` more of the budget.
+    void polish_region(const detail::PlannedRegion& region, const PartitionOptions& po, std::size_t r, double allowance)
     {
         const auto& verts = region.vertices;
         // The region's grids as local parts; a grid reaching beyond the region is left alone.
@@ -269,7 +286,7 @@ private:
         }
         detail::PartitionState state(region.graph, grid_of_part.size(), m_plan.grid_target[first], po.max_load);
         state.assign(part);
-        state.set_homes(std::move(home), std::move(price), m_budget - (m_spent - spent_here));
+        state.set_homes(std::move(home), std::move(price), spent_here + std::min(allowance, m_budget - m_spent));
         detail::RegionParams params;
         params.parts = grid_of_part.size();
         params.target = m_plan.grid_target[first];
@@ -302,53 +319,33 @@ private:
         return {out.begin(), out.end()};
     }
 
-    /// A connected part of grid `x` with about half its load, grown breadth-first from the
-    /// area farthest from its centre, whose rest stays connected; empty when none of a few
-    /// starts gives one.
-    std::vector<std::uint32_t> half_of(std::uint32_t x) const
+    /// One area of grid `x` to start a new grid from: on its border, leaving it connected, where
+    /// the neighbouring grids (of its station) carry the most load over their targets, so that
+    /// the chains fill the new grid from where the surplus is. Empty when x has none.
+    std::vector<std::uint32_t> seed_of(std::uint32_t x) const
     {
-        const auto& members = m_members[x];
-        Point centre{0.0, 0.0};
-        for (const auto v : members) {
-            centre.x += m_t.transformers[v].location.x / static_cast<double>(members.size());
-            centre.y += m_t.transformers[v].location.y / static_cast<double>(members.size());
+        std::uint32_t best = none;
+        double best_score = -1.0;
+        std::vector<std::uint32_t> around;
+        for (const auto v : m_members[x]) {
+            around.clear();
+            for (std::size_t k = m_g.xadj[v]; k < m_g.xadj[v + 1]; ++k) {
+                const auto y = m_plan.grid_of[m_g.adjncy[k]];
+                if (y != x && is_border(m_g.kind[k]) && m_plan.grid_station[y] == m_plan.grid_station[x] &&
+                    m_plan.grid_nest_unit[y] == m_plan.grid_nest_unit[x])
+                    around.push_back(y);
+            }
+            if (around.empty()) continue;
+            std::sort(around.begin(), around.end());
+            around.erase(std::unique(around.begin(), around.end()), around.end());
+            double score = 0.0;
+            for (const auto y : around) score += std::max(0.0, m_plan.grid_load[y] - m_plan.grid_target[y]);
+            if ((score > best_score || (score == best_score && v < best)) && removable(v)) {
+                best = v;
+                best_score = score;
+            }
         }
-        std::vector<std::uint32_t> far(members.begin(), members.end());
-        const auto dist = [&](std::uint32_t v) {
-            const auto& p = m_t.transformers[v].location;
-            return (p.x - centre.x) * (p.x - centre.x) + (p.y - centre.y) * (p.y - centre.y);
-        };
-        std::sort(far.begin(), far.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return dist(a) != dist(b) ? dist(a) > dist(b) : a < b;
-        });
-        for (std::size_t start = 0; start < far.size() && start < 4; ++start) {
-            std::set<std::uint32_t> part{far[start]};
-            std::vector<std::uint32_t> queue{far[start]};
-            double load = m_plan.load[far[start]];
-            for (std::size_t q = 0; q < queue.size() && load < 0.5 * m_plan.grid_load[x]; ++q)
-                for (std::size_t k = m_g.xadj[queue[q]]; k < m_g.xadj[queue[q] + 1] && load < 0.5 * m_plan.grid_load[x]; ++k) {
-                    const auto u = m_g.adjncy[k];
-                    if (is_border(m_g.kind[k]) && m_plan.grid_of[u] == x && part.insert(u).second) {
-                        queue.push_back(u);
-                        load += m_plan.load[u];
-                    }
-                }
-            if (part.size() >= members.size()) continue;
-            // The rest must be connected.
-            std::vector<std::uint32_t> rest;
-            for (const auto v : members)
-                if (!part.count(v)) rest.push_back(v);
-            std::set<std::uint32_t> seen{rest.front()};
-            std::vector<std::uint32_t> walk{rest.front()};
-            for (std::size_t q = 0; q < walk.size(); ++q)
-                for (std::size_t k = m_g.xadj[walk[q]]; k < m_g.xadj[walk[q] + 1]; ++k) {
-                    const auto u = m_g.adjncy[k];
-                    if (is_border(m_g.kind[k]) && m_plan.grid_of[u] == x && !part.count(u) && seen.insert(u).second)
-                        walk.push_back(u);
-                }
-            if (seen.size() == rest.size()) return {part.begin(), part.end()};
-        }
-        return {};
+        return best == none ? std::vector<std::uint32_t>{} : std::vector<std::uint32_t>{best};
     }
 
     /// True when `v` can leave its grid without cutting it: its neighbours in the grid stay
