@@ -31,6 +31,7 @@ struct CurrentFlags {
     std::string grids_layer, assignments, current; // evaluate: one of the first two; replan: current
     std::string grid_id_field = "grid_id", transformer_field = "transformer_id";
     std::string max_moved = "5%", measure = "customers";
+    std::string changes, change_field = "change"; // replan --changes: new, removed and changed transformers
     std::vector<std::string> formats{"gpkg"};
     std::string out;
     std::size_t max_issues = 20;
@@ -57,6 +58,19 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
     auto ropt = make_read_options(f.in);
     ropt.progress = progress.callback();
     std::tie(l.territory, l.report) = libgrid::read_inputs(ropt);
+    std::optional<libgrid::ChangesApplied> applied;
+    if (!f.changes.empty()) {
+        libgrid::TransformerChangeReadOptions copt;
+        copt.source = parse_source(f.changes);
+        copt.change_field = f.change_field;
+        copt.read = ropt;
+        copt.read.progress = {};
+        if (!l.territory.work_crs_wkt.empty()) copt.read.work_crs = l.territory.work_crs_wkt;
+        auto [changes, change_report] = libgrid::read_transformer_changes(copt);
+        l.report.merge(change_report);
+        applied = libgrid::apply_transformer_changes(l.territory, changes);
+        l.report.merge(applied->report);
+    }
     libgrid::ValidateOptions vopt = f.in.validate;
     vopt.progress = progress.callback();
     l.report.merge(libgrid::validate(l.territory, vopt));
@@ -84,7 +98,8 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
         auto [rows, table_report] = libgrid::read_grid_table(topt);
         report.merge(table_report);
         if (!rows.rows.empty()) {
-            report.merge(libgrid::match_grid_table(l.territory, rows, l.grid_of, keep_new));
+            report.merge(libgrid::match_grid_table(l.territory, rows, l.grid_of, keep_new,
+                                                   applied ? applied->removed_ids : std::vector<std::string>{}));
             // The managers in force, when the table names them (a plan folder's assignments.csv).
             std::map<std::string, std::string> manager_of;
             for (const auto& row : rows.rows)
@@ -104,6 +119,10 @@ std::optional<Loaded> load(CurrentFlags& f, const char* command, bool keep_new, 
                    keep_new ? "new (in no current grid)" : "left out", with_commas(l.territory.total_customers()),
                    report.count(libgrid::Severity::error), report.count(libgrid::Severity::warning),
                    report.count(libgrid::Severity::info));
+        if (applied)
+            fmt::print("  changes        {}: {} new, {} removed, {} customer counts changed\n", f.changes,
+                       with_commas(double(applied->added)), with_commas(double(applied->removed)),
+                       with_commas(double(applied->changed)));
         print_input_issues(report, f.max_issues);
     };
     if (const std::size_t errors = report.count(libgrid::Severity::error); errors && !f.skip_invalid) {
@@ -145,6 +164,7 @@ libgrid::PlanFolderWriteOptions write_options(const CurrentFlags& f, const std::
     for (const auto& name : f.formats) wopt.formats.push_back(parse_output_format(name));
     wopt.protect = input_paths(f.in);
     wopt.protect.push_back(parse_source(current).path);
+    if (!f.changes.empty()) wopt.protect.push_back(parse_source(f.changes).path);
     if (fs::is_directory(current)) wopt.protect.push_back((fs::path(current) / "assignments.csv").string());
     return wopt;
 }
@@ -362,6 +382,13 @@ void register_replan(CLI::App& root, std::function<int()>& action)
     app->add_option("--target-load", flags->partition.target_load,
                     "Grids per station = round(load / N): a grown station gets new grids (default: the plan's)")
         ->check(CLI::PositiveNumber)->group(g);
+    app->add_option("--changes", flags->changes,
+                    "What changed since the grids were made (FILE[:LAYER], CSV or any OGR layer): rows new (a "
+                    "transformer to add, with the transformers layer's fields), removed or customers (a new count), "
+                    "in field --change-field, applied to --transformers")
+        ->group(g);
+    app->add_option("--change-field", flags->change_field, "Field of --changes saying new, removed or customers")
+        ->capture_default_str()->group(g);
     app->add_option("--moved-measure", flags->measure, "What the budget counts")
         ->check(CLI::IsMember({"customers", "transformers"}))->capture_default_str()->group(g);
     add_common_flags(*app, *flags);

@@ -339,3 +339,65 @@ TEST_CASE("replan swaps two areas where no single area fits the band, and draws 
     CHECK(contains(sheet, std::to_string(report.replan->moved_transformers) + " transformer areas moved"));
     CHECK(contains(maps.out, "what the re-plan moved"));
 }
+
+TEST_CASE("replan --changes adds, removes and recounts transformers as if the new transformers file were given")
+{
+    TempDir d;
+    const std::string before = lattice(d, "before.csv", false);
+    REQUIRE(run("plan -q --assume-crs local --transformers '" + before + "' --grids 4 --out '" + (d / "plan") + "'").status == 0);
+    // The same changes twice: as a changes table on today's file, and as the file they make.
+    const std::string changes = d.write("changes.csv", "id,change,customers,x,y\n"
+                                                       "N1,new,10,950,950\n"
+                                                       "T99,removed,,,\n"
+                                                       "T00,CUSTOMERS,40,,\n");
+    std::string after = "id,customers,x,y\n";
+    for (int i = 0; i < 10; ++i)
+        for (int j = 0; j < 10; ++j)
+            if (i * 10 + j != 99)
+                after += "T" + std::to_string(i) + std::to_string(j) + "," + (i + j == 0 ? "40" : "10") + "," +
+                         std::to_string(i * 100) + "," + std::to_string(j * 100) + "\n";
+    after += "N1,10,950,950\n";
+    const auto with_changes = run("replan --assume-crs local --transformers '" + before + "' --changes '" + changes +
+                                  "' --current '" + (d / "plan") + "' --max-moved 10% --out '" + (d / "a") + "'");
+    INFO(with_changes.out, with_changes.err);
+    REQUIRE(with_changes.status == 0);
+    CHECK(contains(with_changes.out, "1 new, 1 removed, 1 customer counts changed"));
+    CHECK(!contains(with_changes.out, "transformer_unknown")); // T99 is gone on purpose, not unknown
+    const auto with_file = run("replan -q --assume-crs local --transformers '" + d.write("after.csv", after) +
+                               "' --current '" + (d / "plan") + "' --max-moved 10% --out '" + (d / "b") + "'");
+    REQUIRE(with_file.status == 0);
+    // The same grids for every transformer (rows compared as sets: new rows keep their own row number).
+    auto rows = [](std::string text) {
+        std::multiset<std::string> out;
+        for (std::size_t at = 0, end; at < text.size(); at = end + 1) {
+            end = text.find('\n', at);
+            if (end == std::string::npos) end = text.size();
+            out.insert(text.substr(at, end - at));
+        }
+        return out;
+    };
+    CHECK(rows(slurp(d / "a/assignments.csv")) == rows(slurp(d / "b/assignments.csv")));
+    CHECK(slurp(d / "a/assignments.csv").find("\"T99\"") == std::string::npos);
+    const auto report = report_of(d / "a");
+    REQUIRE(report.replan.has_value());
+    CHECK(report.replan->new_transformers == 1);
+    CHECK(report.replan->total == report_of(d / "b").replan->total);
+
+    // Rows that cannot apply: each named, nothing written.
+    const std::string bad = d.write("bad.csv", "id,change,customers,x,y\n"
+                                               "T05,grown,12,,\n"
+                                               "X1,removed,,,\n"
+                                               "T06,customers,12.5,,\n"
+                                               "T07,new,10,50,50\n");
+    const auto r = run("replan --assume-crs local --transformers '" + before + "' --changes '" + bad + "' --current '" +
+                       (d / "plan") + "' --out '" + (d / "bad") + "'");
+    INFO(r.out, r.err);
+    CHECK(r.status == 1);
+    const std::string all = r.out + r.err;
+    CHECK(contains(all, "change 'grown' (field 'change') is not one of new, removed, customers"));
+    CHECK(contains(all, "row names transformer 'X1'"));
+    CHECK(contains(all, "customer count 12.5 (field 'customers') is not a whole number"));
+    CHECK(contains(all, "new transformer 'T07' is already in the transformers layer"));
+    CHECK(contains(all, "bad.csv"));
+    CHECK(!std::filesystem::exists(d / "bad"));
+}

@@ -363,4 +363,39 @@ struct GridTableReadOptions {
 /// the fields the table has; a row without a transformer id is an error naming its fid. O(rows).
 std::pair<GridTable, ValidationReport> read_grid_table(const GridTableReadOptions& options);
 
+/// One row of a changes table (`replan --changes`) that names a transformer already there.
+struct TransformerChange {
+    bool removed = false;            ///< Row `removed`: the transformer is gone; else row `customers`.
+    std::string transformer_id;      ///< Transformer.
+    std::int64_t fid = -1;           ///< Feature id (a CSV's data rows count from 1).
+    double customers = 0.0;          ///< `customers` rows: the new customer count.
+    std::vector<ClassCount> classes; ///< `customers` rows: new class counts, when the table has them.
+};
+
+/// A changes table as read: new transformers, removed ones and new customer counts.
+struct TransformerChanges {
+    std::vector<TransformerArea> added;     ///< `new` rows, read as the transformers are, in the working CRS.
+    std::vector<TransformerChange> changes; ///< `removed` and `customers` rows, in table order.
+    std::string file;  ///< Source file.
+    std::string layer; ///< Source layer.
+};
+
+/// What read_transformer_changes() reads.
+struct TransformerChangeReadOptions {
+    LayerSource source;                ///< CSV or any OGR layer.
+    std::string change_field = "change"; ///< `new`, `removed` or `customers` (any case). Default: "change".
+    /// How today's transformers are read: `new` rows are read with the same fields, encoding,
+    /// CSV columns and CRS rules, into `read.work_crs` (give the territory's working CRS).
+    ReadOptions read;
+};
+
+/// Reads a changes table: each row is `new` (a transformer to add: id, customers, position and
+/// the other fields as in the transformers layer), `removed` (its id) or `customers` (its id and
+/// customer count; class counts when the table has `customers_<class>` columns). A missing
+/// file, layer or field is an error issue naming the fields; a row with another change, no id
+/// or a bad count is an error (`change_invalid`, `id_missing`, `customers_invalid`) naming its
+/// fid; `new` rows get every check of read_inputs() and go to `rejected` when they fail.
+/// O(rows).
+std::pair<TransformerChanges, ValidationReport> read_transformer_changes(const TransformerChangeReadOptions& options);
+
 } // namespace libgrid

@@ -39,6 +39,7 @@ namespace libgrid {
 
 struct CurrentGrids;
 struct GridTable;
+struct TransformerChanges;
 
 /// Puts each transformer of a validated territory into the current grid whose polygon holds
 /// its location (`grid_of`, one id per transformer after the call). A transformer in no grid
@@ -56,8 +57,27 @@ ValidationReport match_current_grids(Territory& territory, const CurrentGrids& g
 /// left out (warning `outside_grids`, rejected); a row naming a transformer the inputs do not
 /// have is a warning (`transformer_unknown`, naming the row); a transformer given two
 /// different grids keeps the first (warning `grids_overlap`). O(n + rows).
-/// `keep_unmatched` as for match_current_grids().
+/// `keep_unmatched` as for match_current_grids(). Rows naming a transformer in `removed` (taken
+/// out on purpose: ChangesApplied::removed_ids) are skipped without a word.
 ValidationReport match_grid_table(Territory& territory, const GridTable& table, std::vector<std::string>& grid_of,
-                                  bool keep_unmatched = false);
+                                  bool keep_unmatched = false, const std::vector<std::string>& removed = {});
+
+/// What apply_transformer_changes() did.
+struct ChangesApplied {
+    std::size_t added = 0;   ///< New transformers added.
+    std::size_t removed = 0; ///< Transformers removed.
+    std::vector<std::string> removed_ids; ///< Their ids.
+    std::size_t changed = 0; ///< Customer counts set.
+    ValidationReport report; ///< Rows that could not be applied.
+};
+
+/// Applies a changes table (read_transformer_changes()) to the transformers read, before
+/// validate(): `new` rows are added, `removed` ones taken out (with their feeder links and
+/// customer points), `customers` rows set the count (and the class counts given; classes the
+/// row leaves empty keep theirs). A new id the transformers already have (`id_duplicate`), a
+/// row naming a transformer they lack (`transformer_unknown`) or one both removed and changed
+/// (`change_invalid`) is an error naming the table's row; that row is not applied.
+/// O(n + rows).
+ChangesApplied apply_transformer_changes(Territory& territory, const TransformerChanges& changes);
 
 } // namespace libgrid

@@ -55,6 +55,7 @@ enum class IssueCode : int {
     transformer_unknown = 30, ///< A grid table names a transformer the inputs do not have.
     crs_converted = 31,       ///< A layer was brought from its own CRS into the working CRS (informational).
     grid_empty = 32,          ///< A current grid holds no transformer (evaluate, replan); it is left out.
+    change_invalid = 33,      ///< A row of a changes table (replan --changes) that cannot be applied.
 };
 
 /// Short name of an issue code, e.g. "id_duplicate". O(1), never throws.

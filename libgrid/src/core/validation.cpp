@@ -42,6 +42,7 @@ const char* issue_name(IssueCode code) noexcept
     case IssueCode::transformer_unknown: return "transformer_unknown";
     case IssueCode::crs_converted: return "crs_converted";
     case IssueCode::grid_empty: return "grid_empty";
+    case IssueCode::change_invalid: return "change_invalid";
     }
     return "unknown";
 }

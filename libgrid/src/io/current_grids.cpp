@@ -1,5 +1,6 @@
 // read_current_grids() and read_grid_table(): a utility's grids as they are today, as polygons or
-// as a transformer -> grid table, for `grid-partition evaluate` and `replan`. Problems are
+// as a transformer -> grid table, for `grid-partition evaluate` and `replan`; and
+// read_transformer_changes(): what changed among the transformers since (`replan --changes`). Problems are
 // issues naming file, layer and feature, never exceptions, so that every one is listed at once.
 #include "io/gdal_util.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -200,6 +202,113 @@ std::pair<GridTable, ValidationReport> read_grid_table(const GridTableReadOption
             continue;
         }
         out.rows.push_back(std::move(row));
+    }
+    return {std::move(out), std::move(report)};
+}
+
+std::pair<TransformerChanges, ValidationReport> read_transformer_changes(const TransformerChangeReadOptions& o)
+{
+    TransformerChanges out;
+    ValidationReport report;
+    out.file = o.source.path;
+    Opened in = open_layer(o.source, o.read.encoding, "changes table", report);
+    if (!in.layer) return {std::move(out), std::move(report)};
+    OGRLayer& layer = *in.layer;
+    out.layer = layer.GetName();
+    const auto& fm = o.read.fields;
+    const int i_change = required_field(layer, o.change_field, "--change-field", out.file, report);
+    const int i_id = required_field(layer, fm.id, "--id-field", out.file, report);
+    if (i_change < 0 || i_id < 0) return {std::move(out), std::move(report)};
+    const int i_cust = layer.GetLayerDefn()->GetFieldIndex(fm.customers.c_str());
+    // Class columns: mapped ones, else every customers_<class> column.
+    std::vector<std::pair<std::string, int>> class_fields;
+    for (const auto& [cls, field] : fm.classes)
+        if (const int idx = layer.GetLayerDefn()->GetFieldIndex(field.c_str()); idx >= 0) class_fields.emplace_back(cls, idx);
+    if (fm.classes.empty())
+        for (int i = 0; i < layer.GetLayerDefn()->GetFieldCount(); ++i) {
+            const std::string name = layer.GetLayerDefn()->GetFieldDefn(i)->GetNameRef();
+            const std::string l = detail::lower(name);
+            if (l.rfind("customers_", 0) == 0 && l.size() > 10 && l != detail::lower(fm.customers))
+                class_fields.emplace_back(name.substr(10), i);
+        }
+    auto fail = [&](IssueCode code, std::int64_t fid, std::string what, std::string fix) {
+        report.add(Issue{Severity::error, code, out.file, out.layer, fmt::format("fid {}", fid), std::move(what),
+                         std::move(fix)});
+    };
+    std::vector<std::int64_t> added;
+    layer.ResetReading();
+    for (auto& f : layer) {
+        const std::int64_t fid = f->GetFID();
+        const std::string change = detail::lower(detail::trim(field_text(*f, i_change)));
+        TransformerChange row;
+        row.transformer_id = field_text(*f, i_id);
+        row.fid = fid;
+        if (change == "new") {
+            added.push_back(fid);
+            continue;
+        }
+        if (change != "removed" && change != "customers") {
+            fail(IssueCode::change_invalid, fid,
+                 fmt::format("change '{}' (field '{}') is not one of new, removed, customers", change, o.change_field),
+                 "write new (a transformer to add), removed (one that is gone) or customers (a new count)");
+            continue;
+        }
+        if (row.transformer_id.empty()) {
+            fail(IssueCode::id_missing, fid, fmt::format("row has no transformer id (field '{}' is empty)", fm.id),
+                 "fill it in or remove the row");
+            continue;
+        }
+        row.removed = change == "removed";
+        if (!row.removed) {
+            std::string what, fix;
+            if (i_cust < 0) {
+                fail(IssueCode::field_missing, fid,
+                     fmt::format("a customers row needs field '{}', which the table lacks; its fields are: {}",
+                                 fm.customers, field_names(layer)),
+                     "add the column, or map it with --customers-field");
+                continue;
+            }
+            if (!detail::customer_count(field_text(*f, i_cust), fm.customers, row.customers, what, fix)) {
+                fail(IssueCode::customers_invalid, fid, what, fix);
+                continue;
+            }
+            bool ok = true;
+            for (const auto& [cls, idx] : class_fields) {
+                const std::string text = field_text(*f, idx);
+                if (text.empty()) continue;
+                double count = 0.0;
+                if (!detail::customer_count(text, layer.GetLayerDefn()->GetFieldDefn(idx)->GetNameRef(), count, what, fix)) {
+                    fail(IssueCode::customers_invalid, fid, what, fix);
+                    ok = false;
+                    break;
+                }
+                row.classes.push_back({cls, count});
+            }
+            if (!ok) continue;
+        }
+        out.changes.push_back(std::move(row));
+    }
+    if (!added.empty()) {
+        // New transformers: read as the transformers layer is, limited to the `new` rows.
+        ReadOptions ro = o.read;
+        ro.transformers = o.source;
+        ro.transformers.layer = out.layer;
+        std::string fids;
+        for (const auto fid : added) fids += (fids.empty() ? "" : ",") + std::to_string(fid);
+        ro.transformers.where = "FID IN (" + fids + ")";
+        ro.feeders.clear();
+        ro.boundaries.clear();
+        ro.customers.clear();
+        ro.barriers.clear();
+        ro.roads.clear();
+        auto [t, new_report] = read_inputs(ro);
+        // The filter is ours: the rows it leaves out are the other changes, not news.
+        auto& issues = new_report.issues;
+        issues.erase(std::remove_if(issues.begin(), issues.end(),
+                                    [](const Issue& i) { return i.code == IssueCode::excluded_by_filter; }),
+                     issues.end());
+        report.merge(new_report);
+        out.added = std::move(t.transformers);
     }
     return {std::move(out), std::move(report)};
 }

@@ -1,5 +1,6 @@
 #include "io/gdal_util.hpp"
 
+#include <libgrid/csv.hpp>
 #include <libgrid/error.hpp>
 
 #include <fmt/format.h>
@@ -277,6 +278,32 @@ CsvGeometryColumns choose_csv_columns(const std::string& path,
     pick(y_names, "y-coordinate", "--x-field and --y-field", out.y);
     pick(wkt_names, "geometry (WKT)", "--wkt-field", out.wkt);
     return out;
+}
+
+bool customer_count(const std::string& text, const std::string& field, double& value, std::string& what,
+                    std::string& fix)
+{
+    value = 0.0;
+    if (text.empty()) {
+        what = fmt::format("customer count (field '{}') is missing", field);
+        fix = "fill in the number of customers (0 when none)";
+    } else if (!parse_number(text, value)) {
+        what = fmt::format("customer count '{}' (field '{}') is not a number", text, field);
+        fix = "write the count as a plain number";
+    } else if (value < 0) {
+        what = fmt::format("customer count {} (field '{}') is negative", text, field);
+        fix = "customer counts must be 0 or more";
+    } else if (value != std::floor(value)) {
+        what = fmt::format("customer count {} (field '{}') is not a whole number", text, field);
+        fix = "count customers, not a share or an average: write a whole number";
+    } else if (value > max_customers) {
+        what = fmt::format("customer count {} (field '{}') is above {}: no transformer area has that many customers",
+                           text, field, with_commas(max_customers));
+        fix = "check the column, which may hold another quantity; map the count with --customers-field";
+    } else {
+        return true;
+    }
+    return false;
 }
 
 } // namespace libgrid::detail

@@ -115,6 +115,16 @@ bool parse_number(std::string_view text, double& value);
 /// A field's text, trimmed; "" for a null field or idx < 0. O(length).
 std::string field_text(const OGRFeature& feature, int idx);
 
+/// The largest customer count of one transformer area: well above any real area (Georgia's
+/// largest county as one unit holds about 1M people), and low enough that sums of counts stay
+/// exact in a double.
+inline constexpr double max_customers = 1e9;
+
+/// Reads a customer count: a whole plain number from 0 to max_customers. On failure returns false and
+/// fills `what` (naming `field` and the text) and `fix`, one sentence each.
+bool customer_count(const std::string& text, const std::string& field, double& value, std::string& what,
+                    std::string& fix);
+
 /// The field names of a layer definition, ", "-separated; "(none)" without fields. O(fields).
 std::string field_names(const OGRFeatureDefn& defn);
 /// The field names of a layer, as field_names(defn).

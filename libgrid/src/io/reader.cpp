@@ -379,32 +379,9 @@ void Reader::read_transformers(InputLayer& in)
                  fmt::format("id '{}' is also used by feature fid {}", id, it->second),
                  "give each transformer a unique id");
 
-        // Well above any real area (Georgia's largest county as one unit holds about 1M people),
-        // and low enough that sums of counts stay exact in a double.
-        constexpr double max_customers = 1e9;
         double customers = 0.0;
-        const std::string ctext = field_text(f, i_cust);
-        if (ctext.empty())
-            fail(IssueCode::customers_invalid,
-                 fmt::format("customer count (field '{}') is missing", fm.customers),
-                 "fill in the number of customers (0 when none)");
-        else if (!parse_number(ctext, customers))
-            fail(IssueCode::customers_invalid,
-                 fmt::format("customer count '{}' (field '{}') is not a number", ctext, fm.customers),
-                 "write the count as a plain number");
-        else if (customers < 0)
-            fail(IssueCode::customers_invalid,
-                 fmt::format("customer count {} (field '{}') is negative", ctext, fm.customers),
-                 "customer counts must be 0 or more");
-        else if (customers != std::floor(customers))
-            fail(IssueCode::customers_invalid,
-                 fmt::format("customer count {} (field '{}') is not a whole number", ctext, fm.customers),
-                 "count customers, not a share or an average: write a whole number");
-        else if (customers > max_customers)
-            fail(IssueCode::customers_invalid,
-                 fmt::format("customer count {} (field '{}') is above {}: no transformer area has "
-                             "that many customers", ctext, fm.customers, with_commas(max_customers)),
-                 "check the column, which may hold another quantity; map the count with --customers-field");
+        if (std::string what, fix; !detail::customer_count(field_text(f, i_cust), fm.customers, customers, what, fix))
+            fail(IssueCode::customers_invalid, what, fix);
 
         const OGRGeometry* geom = f.GetGeometryRef();
         TransformerArea t;
@@ -458,10 +435,10 @@ void Reader::read_transformers(InputLayer& in)
             double v = 0.0;
             const std::string field = in.layer->GetLayerDefn()->GetFieldDefn(idx)->GetNameRef();
             optional_number(idx, field, v);
-            if (!std::isnan(v) && (v != std::floor(v) || v > max_customers)) {
+            if (!std::isnan(v) && (v != std::floor(v) || v > detail::max_customers)) {
                 issue(Severity::warning, IssueCode::value_invalid, &in, label,
                       fmt::format("field '{}' value {} is not a whole customer count up to {}; ignored", field,
-                                  field_text(f, idx), with_commas(max_customers)),
+                                  field_text(f, idx), with_commas(detail::max_customers)),
                       "count customers of the class as a whole number");
                 v = std::numeric_limits<double>::quiet_NaN();
             }

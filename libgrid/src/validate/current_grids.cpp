@@ -13,6 +13,7 @@
 #include <cmath>
 #include <functional>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace libgrid {
 namespace {
@@ -108,8 +109,9 @@ ValidationReport match_current_grids(Territory& t, const CurrentGrids& grids, st
 }
 
 ValidationReport match_grid_table(Territory& t, const GridTable& table, std::vector<std::string>& grid_of,
-                                  bool keep_unmatched)
+                                  bool keep_unmatched, const std::vector<std::string>& removed)
 {
+    const std::unordered_set<std::string> gone(removed.begin(), removed.end());
     ValidationReport report;
     const std::size_t n = t.transformers.size();
     grid_of.assign(n, std::string());
@@ -119,6 +121,7 @@ ValidationReport match_grid_table(Territory& t, const GridTable& table, std::vec
     for (const auto& row : table.rows) {
         const auto it = index.find(row.transformer_id);
         if (it == index.end()) {
+            if (gone.count(row.transformer_id)) continue; // removed on purpose (a changes table)
             report.add(Issue{Severity::warning, IssueCode::transformer_unknown, table.file, table.layer,
                              fmt::format("fid {}", row.fid),
                              fmt::format("row names transformer '{}', which the transformers input does not have "
